@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EmailsConfig(AppConfig):
+    name = "piquetickets.emails"
+    label = "emails"
+    verbose_name = "Email"

@@ -1,0 +1,171 @@
+from django.contrib import admin
+from django.db.models import F, Sum
+from django.utils import timezone
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+
+from . import services
+from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
+
+
+class TicketInline(TabularInline):
+    model = Ticket
+    extra = 0
+    fields = ["name", "price", "quantity", "quantity_sold", "is_donation_based", "is_active", "sort_order"]
+    readonly_fields = ["quantity_sold"]
+    show_change_link = True
+
+
+class PromoCodeInline(TabularInline):
+    model = TicketPromoCode
+    extra = 0
+    fields = ["code", "discount_type", "discount", "max_uses", "times_used", "valid_until", "is_active"]
+    readonly_fields = ["times_used"]
+
+
+class PageDesignInline(StackedInline):
+    model = TicketPageDesign
+    extra = 0
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_deleted=True)
+        if self.value() == "no":
+            return queryset.filter(is_deleted=False)
+        return queryset
+
+
+@admin.register(Show)
+class ShowAdmin(ModelAdmin):
+    list_display = ["title", "producer", "venue", "local_start", "published", "sold", "is_deleted"]
+    list_filter = ["published", DeletedFilter, "age_restriction", "producer", "venue__city"]
+    search_fields = ["title", "slug", "producer__name", "venue__name", "venue__city"]
+    date_hierarchy = "start_time"
+    autocomplete_fields = ["producer", "venue", "author", "performers"]
+    readonly_fields = [
+        "slug",
+        "published_at",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+        "draft_created_at",
+        "draft_updated_at",
+    ]
+    list_select_related = ["producer", "venue"]
+    inlines = [TicketInline, PromoCodeInline, PageDesignInline]
+    actions = ["soft_delete", "restore"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "producer", "venue", "author", "performers", "description"]}),
+        ("When", {"fields": ["door_time", "start_time", "end_time", "time_zone"]}),
+        (
+            "Selling",
+            {
+                "fields": [
+                    "currency",
+                    "hold_minutes",
+                    "max_tickets_per_order",
+                    "refund_policy",
+                    "age_restriction",
+                ]
+            },
+        ),
+        (
+            "Media",
+            {"fields": ["image", "banner_image", "square_image", "featured_video", "facebook_campaign_id"]},
+        ),
+        (
+            "State",
+            {"fields": ["published", "published_at", "is_deleted", "deleted_at", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The admin is the one place that sees soft-deleted shows.
+        qs = Show.all_objects.select_related("producer", "venue")
+        return qs.annotate(_sold=Sum("tickets__quantity_sold"), _capacity=Sum("tickets__quantity"))
+
+    @admin.display(description="Starts (local)", ordering="start_time")
+    def local_start(self, obj: Show) -> str:
+        from zoneinfo import ZoneInfo
+
+        return timezone.localtime(obj.start_time, ZoneInfo(obj.time_zone)).strftime("%a %d %b %Y, %H:%M %Z")
+
+    @admin.display(description="Sold / capacity", ordering=F("_sold").desc(nulls_last=True))
+    def sold(self, obj: Show) -> str:
+        return f"{obj._sold or 0} / {obj._capacity or 0}"
+
+    @admin.action(description="Soft-delete selected shows")
+    def soft_delete(self, request, queryset):
+        for show in queryset:
+            services.show_soft_delete(show=show)
+        self.message_user(request, f"{queryset.count()} show(s) deleted.")
+
+    @admin.action(description="Restore selected shows as drafts")
+    def restore(self, request, queryset):
+        for show in queryset:
+            services.show_restore(show=show)
+        self.message_user(request, f"{queryset.count()} show(s) restored.")
+
+
+class AllShowsFormMixin:
+    """Lets the admin pick and keep soft-deleted shows in show fields."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "show":
+            kwargs["queryset"] = Show.all_objects.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Ticket)
+class TicketAdmin(AllShowsFormMixin, ModelAdmin):
+    list_display = ["name", "show", "price", "quantity", "quantity_sold", "is_donation_based", "is_active"]
+    list_filter = ["is_active", "is_donation_based", "show__producer"]
+    search_fields = ["name", "show__title"]
+    readonly_fields = ["quantity_sold", "created_at", "updated_at"]
+    autocomplete_fields = ["show", "author"]
+    list_select_related = ["show"]
+
+
+@admin.register(TicketPromoCode)
+class TicketPromoCodeAdmin(AllShowsFormMixin, ModelAdmin):
+    list_display = [
+        "code",
+        "show",
+        "discount_type",
+        "discount",
+        "times_used",
+        "max_uses",
+        "valid_until",
+        "is_active",
+    ]
+    list_filter = ["is_active", "discount_type"]
+    search_fields = ["code", "show__title"]
+    readonly_fields = ["times_used", "created_at", "updated_at"]
+    filter_horizontal = ["tickets"]
+    autocomplete_fields = ["show"]
+    list_select_related = ["show"]
+
+
+@admin.register(TicketPageDesign)
+class TicketPageDesignAdmin(AllShowsFormMixin, ModelAdmin):
+    list_display = ["show", "primary_color", "secondary_color"]
+    search_fields = ["show__title"]
+    autocomplete_fields = ["show"]
+    list_select_related = ["show"]
+
+
+@admin.register(FeaturedShow)
+class FeaturedShowAdmin(AllShowsFormMixin, ModelAdmin):
+    list_display = ["show", "order", "is_active", "created_at"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["show__title"]
+    autocomplete_fields = ["show"]
+    list_select_related = ["show"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VenuesConfig(AppConfig):
+    name = "piquetickets.venues"
+    label = "venues"
+    verbose_name = "Venues"
