@@ -89,6 +89,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: "example.com" means https://
 
 TEMPLATES = [
     {
@@ -107,6 +108,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 
+VAR_DIR.mkdir(exist_ok=True)  # embedded database, media, queue and results live here
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -124,6 +126,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # A file, not memory, so a real Celery worker or server process in the tests can open it too.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 # --- Cache and Celery -----------------------------------------------------------------------
 
@@ -150,13 +154,17 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
 )
+if CELERY_RESULT_BACKEND.startswith("file://"):
+    Path(CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery" / "queue"
+    _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -171,7 +179,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "release-expired-holds": {"task": "orders.release_expired_holds", "schedule": 60.0},
+}
 
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 
@@ -194,6 +204,8 @@ USE_TZ = True
 
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
+if PAYMENT_PROVIDER not in {"test", "stripe"}:
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be 'test' or 'stripe', not {PAYMENT_PROVIDER!r}.")
 ALLOW_TEST_PAYMENTS = env.bool("ALLOW_TEST_PAYMENTS", default=DEBUG)
 if PAYMENT_PROVIDER == "test" and not ALLOW_TEST_PAYMENTS:
     raise ImproperlyConfigured(

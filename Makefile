@@ -1,0 +1,80 @@
+# PiqueTickets — the two commands: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+export ENV_FILE ?= $(CURDIR)/.env
+
+.PHONY: run test setup install migrate demo lint test-python test-browser docs chromium clean help
+
+help:
+	@echo "make run   - set up everything and start web (:8080), worker and beat"
+	@echo "make test  - set up everything and run every test, lint and the docs build"
+
+# --- set-up ----------------------------------------------------------------------------------
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+.env: .env.example
+	@test -f .env || { cp .env.example .env && echo "Created .env from .env.example"; }
+
+setup: install .env
+	@mkdir -p var/media var/celery/queue var/celery/processed var/celery/results
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work offline).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium from Debian's packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install Debian's 'chromium' package to run the browser tests."; fi; \
+	fi
+
+# --- the two commands -------------------------------------------------------------------------
+
+run: demo
+	@echo ""
+	@echo "  Web:        http://localhost:8080/"
+	@echo "  Admin:      http://localhost:8080/admin/"
+	@echo "  Health:     http://localhost:8080/health/"
+	@echo "  Ctrl-C stops web, worker and beat together."
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+test: setup chromium
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-python
+	$(MAKE) --no-print-directory docs
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+# PYTEST_ARGS lets CI pick a subset (e.g. -m browser); coverage is checked on the full default run.
+test-python:
+	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+test-browser: setup chromium
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+docs:
+	$(BIN)/mkdocs build --strict --quiet --site-dir var/site
+
+clean:
+	rm -rf var/site var/celery .coverage htmlcov

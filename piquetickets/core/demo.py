@@ -1,0 +1,402 @@
+"""Demo data for ``manage.py seed_demo``: a small, believable platform to click through.
+
+Idempotent: every row is looked up by a natural key first, so running it again creates nothing.
+Dates are relative to the first run, so the shows are upcoming when the data is made.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
+
+from piquetickets.accounts.models import User, UserProfile
+from piquetickets.accounts.services import user_create
+from piquetickets.core.money import quantize
+from piquetickets.knowledge.models import KnowledgeArticle, KnowledgeCategory
+from piquetickets.orders.models import Order, TicketAttendee, TicketOrder
+from piquetickets.performers.models import Performer
+from piquetickets.producers.models import Producer, ProducerFinancial, UserProducerAssociation
+from piquetickets.shows.models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
+from piquetickets.subscribers.models import Subscriber
+from piquetickets.venues.models import Venue
+
+DEMO_PASSWORD = "pique-demo-2026"  # noqa: S105 - demo logins, printed on purpose
+ADMIN_PASSWORD = "pique-admin-2026"  # noqa: S105
+
+
+@dataclass
+class Login:
+    role: str
+    username: str
+    password: str
+
+
+@dataclass
+class SeedResult:
+    created: int = 0
+    logins: list[Login] = field(default_factory=list)
+
+    def count(self, created: bool) -> None:
+        self.created += int(created)
+
+
+PRODUCERS = [
+    {
+        "name": "Laugh Track Comedy",
+        "user": ("laughs", "Maya", "Okafor", "maya@laughtrack.example"),
+        "bio": "<p>Stand-up nights in Chicago's best small rooms since 2014.</p>",
+        "colors": ("#B3125B", "#1F1A2E"),
+        "country": "US",
+    },
+    {
+        "name": "Northern Lights Music",
+        "user": ("northern", "Erik", "Lindqvist", "erik@northernlights.example"),
+        "bio": "<p>Intimate concerts and songwriter rounds across the Twin Cities.</p>",
+        "colors": ("#0E6BA8", "#0B132B"),
+        "country": "US",
+    },
+]
+
+VENUES = [
+    ("The Basement Room", "1520 N Milwaukee Ave", "Chicago", "IL", "60622", "America/Chicago", 120, 0),
+    ("Lakeview Comedy Loft", "3175 N Broadway", "Chicago", "IL", "60657", "America/Chicago", 90, 0),
+    ("Cedar Street Hall", "416 Cedar Ave S", "Minneapolis", "MN", "55454", "America/Chicago", 300, 1),
+    (
+        "Riverside Listening Room",
+        "201 E Hennepin Ave",
+        "Minneapolis",
+        "MN",
+        "55414",
+        "America/Chicago",
+        80,
+        1,
+    ),
+]
+
+PERFORMERS = [
+    ("Dana Reyes", "Chicago", 0),
+    ("Sam Whitfield", "Chicago", 0),
+    ("Priya Natarajan", "Chicago", 0),
+    ("Jordan Blake", "Milwaukee", 0),
+    ("The Quiet Hours", "Minneapolis", 1),
+    ("Lena Holm", "Duluth", 1),
+    ("Marcus Bell Trio", "St. Paul", 1),
+    ("Ada & the Wires", "Minneapolis", 1),
+]
+
+# title, producer index, venue index, days from now, start hour, performer indexes, ticket specs
+# ticket spec: (name, price, quantity, donation, sold)
+SHOWS = [
+    (
+        "Friday Night Stand-Up",
+        0,
+        0,
+        6,
+        20,
+        [0, 1],
+        [("General admission", "20.00", 100, False, 12), ("Front row", "35.00", 16, False, 4)],
+    ),
+    ("New Material Monday", 0, 1, 9, 19, [2, 3], [("Pay what you can", "0.00", 80, True, 9)]),
+    ("The Late Late Show", 0, 0, 13, 22, [1, 3], [("General admission", "18.00", 50, False, 47)]),
+    (
+        "Comedy Brunch",
+        0,
+        1,
+        16,
+        11,
+        [0, 2],
+        [("Brunch + show", "45.00", 60, False, 6), ("Show only", "15.00", 30, False, 0)],
+    ),
+    (
+        "Headliner: Dana Reyes",
+        0,
+        0,
+        24,
+        20,
+        [0],
+        [("General admission", "28.00", 120, False, 20), ("VIP meet & greet", "60.00", 10, False, 2)],
+    ),
+    ("Songwriters in the Round", 1, 3, 7, 19, [5, 7], [("General admission", "22.00", 70, False, 10)]),
+    (
+        "The Quiet Hours — Album Release",
+        1,
+        2,
+        12,
+        20,
+        [4],
+        [("Advance", "25.00", 250, False, 31), ("Day of show", "30.00", 50, False, 0)],
+    ),
+    ("Jazz on the River", 1, 3, 19, 18, [6], [("General admission", "20.00", 70, False, 5)]),
+    ("Winter Folk Night", 1, 2, 27, 19, [5, 4], [("General admission", "24.00", 200, False, 0)]),
+    (
+        "Ada & the Wires Live",
+        1,
+        2,
+        33,
+        21,
+        [7],
+        [("General admission", "18.00", 220, False, 8), ("Balcony", "26.00", 40, False, 0)],
+    ),
+]
+
+FEATURED = ["Headliner: Dana Reyes", "The Quiet Hours — Album Release", "Friday Night Stand-Up"]
+
+BUYERS = [
+    ("Alex", "Morgan"),
+    ("Jamie", "Chen"),
+    ("Riley", "Patel"),
+    ("Casey", "Nguyen"),
+    ("Taylor", "Brooks"),
+    ("Jordan", "Silva"),
+    ("Morgan", "Kim"),
+    ("Avery", "Johnson"),
+]
+
+
+def poster_image(title: str, colors: tuple[str, str], size: tuple[int, int] = (1200, 675)) -> ContentFile:
+    """A simple gradient poster with the show's title, as a PNG."""
+    width, height = size
+    top = tuple(int(colors[0][i : i + 2], 16) for i in (1, 3, 5))
+    bottom = tuple(int(colors[1][i : i + 2], 16) for i in (1, 3, 5))
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / (height - 1)
+        draw.line(
+            [(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        )
+    font = ImageFont.load_default(size=max(24, width // 18))
+    draw.text((width * 0.06, height * 0.62), title, font=font, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue())
+
+
+def _user(result: SeedResult, username: str, first: str, last: str, email: str, **flags) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        password = ADMIN_PASSWORD if flags.get("is_superuser") else DEMO_PASSWORD
+        user = user_create(
+            username=username, email=email, password=password, first_name=first, last_name=last, **flags
+        )
+        result.count(True)
+    else:
+        UserProfile.objects.get_or_create(
+            user=user, defaults={"can_publish_shows": flags.get("can_publish_shows", False)}
+        )
+    return user
+
+
+def _paid_order(
+    result: SeedResult, ticket: Ticket, number: int, quantity: int, buyer: tuple[str, str], when
+) -> None:
+    """The ``number``-th completed demo order of ``ticket``, with its line and attendees.
+
+    Demo data only: real orders come from checkout and fulfilment, which also take the capacity
+    lock; here nothing else runs, so the counter is moved directly.
+    """
+    show = ticket.show
+    first, last = buyer
+    email = f"{first}.{last}@buyers.example".lower()
+    session_id = f"demo_{ticket.pk}_{number}"
+    if Order.objects.filter(session_id=session_id).exists():
+        return
+    subtotal = quantize(ticket.price * quantity, show.currency)
+    platform = quantize(Decimal("0.99") * quantity, show.currency) if subtotal else Decimal("0.00")
+    processing = (
+        quantize((subtotal + platform) * Decimal("0.029") + Decimal("0.30"), show.currency)
+        if subtotal
+        else Decimal("0.00")
+    )
+    order = Order.objects.create(
+        show=show,
+        status=Order.Status.PAID,
+        provider=Order.Provider.TEST if subtotal else Order.Provider.FREE,
+        session_id=session_id,
+        first_name=first,
+        last_name=last,
+        email=email,
+        currency=show.currency,
+        subtotal=subtotal,
+        platform_fees=platform,
+        payment_processing_fees=processing,
+        total=subtotal + platform + processing,
+        success=True,
+        time_of_purchase=when,
+    )
+    line = TicketOrder.objects.create(
+        order=order,
+        ticket=ticket,
+        quantity=quantity,
+        price_per_ticket=ticket.price,
+        donation_amount=ticket.price if ticket.is_donation_based else Decimal("0.00"),
+        total_price=subtotal,
+    )
+    TicketAttendee.objects.bulk_create(
+        TicketAttendee(show=show, ticket_order=line, first_name=first, last_name=last, email=email)
+        for _ in range(quantity)
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(quantity_sold=ticket.quantity_sold + quantity)
+    ticket.quantity_sold += quantity
+    result.count(True)
+
+
+@transaction.atomic
+def seed_demo() -> SeedResult:
+    """Create (or find) the demo platform. Returns how many rows were created and the logins."""
+    result = SeedResult()
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+    _user(
+        result,
+        "admin",
+        "Platform",
+        "Admin",
+        "admin@piquetickets.example",
+        is_superuser=True,
+        can_publish_shows=True,
+    )
+    result.logins.append(Login("Platform admin (/admin/)", "admin", ADMIN_PASSWORD))
+
+    producers: list[Producer] = []
+    for spec in PRODUCERS:
+        producer, created = Producer.objects.get_or_create(
+            name=spec["name"],
+            defaults={"bio": spec["bio"], "country": spec["country"], "support_email": spec["user"][3]},
+        )
+        result.count(created)
+        _, created = ProducerFinancial.objects.get_or_create(producer=producer)
+        result.count(created)
+        username, first, last, email = spec["user"]
+        user = _user(result, username, first, last, email, can_publish_shows=True)
+        _, created = UserProducerAssociation.objects.get_or_create(
+            user=user, producer=producer, defaults={"role": UserProducerAssociation.Role.OWNER}
+        )
+        result.count(created)
+        result.logins.append(Login(f"Producer: {producer.name}", username, DEMO_PASSWORD))
+        producers.append(producer)
+
+    venues: list[Venue] = []
+    for name, address, city, state, zip_code, tz, capacity, owner in VENUES:
+        venue, created = Venue.objects.get_or_create(
+            name=name,
+            city=city,
+            defaults={
+                "address": address,
+                "state": state,
+                "zip_code": zip_code,
+                "time_zone": tz,
+                "capacity": capacity,
+                "producer": producers[owner],
+                "description": f"<p>{name} is an intimate room in {city}.</p>",
+            },
+        )
+        result.count(created)
+        venues.append(venue)
+
+    performers: list[Performer] = []
+    for name, city, owner in PERFORMERS:
+        performer, created = Performer.objects.get_or_create(
+            name=name,
+            defaults={"city": city, "producer": producers[owner], "bio": f"<p>{name}, from {city}.</p>"},
+        )
+        result.count(created)
+        performers.append(performer)
+
+    author = User.objects.get(username="admin")
+    for index, (title, p, v, days, hour, lineup, tickets) in enumerate(SHOWS):
+        producer, venue = producers[p], venues[v]
+        local_day = (now + timedelta(days=days)).astimezone(ZoneInfo(venue.time_zone)).date()
+        start = datetime.combine(local_day, time(hour), tzinfo=ZoneInfo(venue.time_zone))
+        show, created = Show.all_objects.get_or_create(
+            title=title,
+            producer=producer,
+            defaults={
+                "venue": venue,
+                "door_time": start - timedelta(minutes=30),
+                "start_time": start,
+                "end_time": start + timedelta(hours=2),
+                "time_zone": venue.time_zone,
+                "description": f"<p>{title} at {venue.name}. Doors 30 minutes before the show.</p>",
+                "age_restriction": Show.AgeRestriction.AGE_21 if p == 0 else Show.AgeRestriction.ALL_AGES,
+                "refund_policy": Show.RefundPolicy.UNTIL_24H,
+                "published": True,
+                "published_at": now,
+                "author": author,
+            },
+        )
+        result.count(created)
+        if created:
+            show.performers.set(performers[i] for i in lineup)
+            show.image.save(f"{show.slug}.png", poster_image(title, PRODUCERS[p]["colors"]), save=True)
+            TicketPageDesign.objects.create(
+                show=show, primary_color=PRODUCERS[p]["colors"][0], secondary_color=PRODUCERS[p]["colors"][1]
+            )
+            result.count(True)
+        for order_index, (name, price, quantity, donation, sold) in enumerate(tickets):
+            ticket, created = Ticket.objects.get_or_create(
+                show=show,
+                name=name,
+                defaults={
+                    "price": Decimal(price),
+                    "quantity": quantity,
+                    "is_donation_based": donation,
+                    "sort_order": order_index,
+                    "author": author,
+                    "description": "Suggested $10; pay what you can at checkout." if donation else "",
+                },
+            )
+            result.count(created)
+            number = 0
+            while ticket.quantity_sold < sold:
+                qty = min(4, sold - ticket.quantity_sold)
+                buyer = BUYERS[(index + number) % len(BUYERS)]
+                _paid_order(result, ticket, number, qty, buyer, now - timedelta(days=1 + number % 5))
+                number += 1
+        if p == 0:
+            _, created = TicketPromoCode.objects.get_or_create(
+                show=show, code="EARLYBIRD", defaults={"discount_type": "percent", "discount": Decimal("20")}
+            )
+            result.count(created)
+        else:
+            _, created = TicketPromoCode.objects.get_or_create(
+                show=show,
+                code="FRIENDS",
+                defaults={"discount_type": "fixed", "discount": Decimal("5.00"), "max_uses": 25},
+            )
+            result.count(created)
+
+    for order, title in enumerate(FEATURED):
+        show = Show.objects.get(title=title)
+        _, created = FeaturedShow.objects.get_or_create(show=show, defaults={"order": order})
+        result.count(created)
+
+    category, created = KnowledgeCategory.objects.get_or_create(name="Selling tickets", defaults={"order": 1})
+    result.count(created)
+    for title, body in [
+        (
+            "Creating your first show",
+            "<p>Add a venue, a date and at least one ticket type, then publish.</p>",
+        ),
+        ("How payouts work", "<p>Connect your Stripe account; ticket revenue is paid out by Stripe.</p>"),
+    ]:
+        _, created = KnowledgeArticle.objects.get_or_create(
+            title=title,
+            category=category,
+            defaults={"body": body, "is_published": True, "audience": "producers"},
+        )
+        result.count(created)
+
+    _, created = Subscriber.objects.get_or_create(
+        email="fan@listeners.example", defaults={"first_name": "Robin"}
+    )
+    result.count(created)
+    return result
