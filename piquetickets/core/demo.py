@@ -170,9 +170,7 @@ def poster_image(title: str, colors: tuple[str, str], size: tuple[int, int] = (1
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / (height - 1)
-        draw.line(
-            [(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        )
+        draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
     font = ImageFont.load_default(size=max(24, width // 18))
     draw.text((width * 0.06, height * 0.62), title, font=font, fill=(255, 255, 255))
     buffer = io.BytesIO()
@@ -184,9 +182,7 @@ def _user(result: SeedResult, username: str, first: str, last: str, email: str, 
     user = User.objects.filter(username=username).first()
     if user is None:
         password = ADMIN_PASSWORD if flags.get("is_superuser") else DEMO_PASSWORD
-        user = user_create(
-            username=username, email=email, password=password, first_name=first, last_name=last, **flags
-        )
+        user = user_create(username=username, email=email, password=password, first_name=first, last_name=last, **flags)
         result.count(True)
     else:
         UserProfile.objects.get_or_create(
@@ -195,9 +191,7 @@ def _user(result: SeedResult, username: str, first: str, last: str, email: str, 
     return user
 
 
-def _paid_order(
-    result: SeedResult, ticket: Ticket, number: int, quantity: int, buyer: tuple[str, str], when
-) -> None:
+def _paid_order(result: SeedResult, ticket: Ticket, number: int, quantity: int, buyer: tuple[str, str], when) -> None:
     """The ``number``-th completed demo order of ``ticket``, with its line and attendees.
 
     Demo data only: real orders come from checkout and fulfilment, which also take the capacity
@@ -395,8 +389,6 @@ def seed_demo() -> SeedResult:
         )
         result.count(created)
 
-    _, created = Subscriber.objects.get_or_create(
-        email="fan@listeners.example", defaults={"first_name": "Robin"}
-    )
+    _, created = Subscriber.objects.get_or_create(email="fan@listeners.example", defaults={"first_name": "Robin"})
     result.count(created)
     return result

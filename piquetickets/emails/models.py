@@ -35,9 +35,7 @@ class EmailTracking(TimeStampedModel):
     category = models.CharField(max_length=50, blank=True, help_text='e.g. "order_confirmation".')
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    order = models.ForeignKey(
-        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
-    )
+    order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
 
     class Meta:
         ordering = ["-created_at"]

@@ -131,9 +131,7 @@ class OrderAdmin(ModelAdmin):
 
     @admin.display(description="Attendees")
     def attendee_table(self, obj: Order) -> str:
-        attendees = TicketAttendee.objects.filter(ticket_order__order=obj).select_related(
-            "ticket_order__ticket"
-        )
+        attendees = TicketAttendee.objects.filter(ticket_order__order=obj).select_related("ticket_order__ticket")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",

@@ -49,9 +49,7 @@ class Order(TimeStampedModel):
     show = models.ForeignKey("shows.Show", on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     provider = models.CharField(max_length=10, choices=Provider.choices)
-    session_id = models.CharField(
-        max_length=255, blank=True, help_text="Payment provider's checkout session."
-    )
+    session_id = models.CharField(max_length=255, blank=True, help_text="Payment provider's checkout session.")
     payment_intent_id = models.CharField(max_length=255, blank=True)
     charge_id = models.CharField(max_length=255, blank=True)
     first_name = models.CharField(max_length=100)
@@ -59,9 +57,7 @@ class Order(TimeStampedModel):
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
-    subtotal = models.DecimalField(
-        **MONEY, default=0, help_text="Tickets and donations before discount and fees."
-    )
+    subtotal = models.DecimalField(**MONEY, default=0, help_text="Tickets and donations before discount and fees.")
     promo_code_discount = models.DecimalField(**MONEY, default=0)
     payment_processing_fees = models.DecimalField(**MONEY, default=0)
     platform_fees = models.DecimalField(**MONEY, default=0)

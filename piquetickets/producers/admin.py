@@ -105,7 +105,5 @@ class ProducerInterestAdmin(ModelAdmin):
 
     @admin.action(description="Mark selected as contacted")
     def mark_contacted(self, request, queryset):
-        updated = queryset.filter(status=ProducerInterest.Status.NEW).update(
-            status=ProducerInterest.Status.CONTACTED
-        )
+        updated = queryset.filter(status=ProducerInterest.Status.NEW).update(status=ProducerInterest.Status.CONTACTED)
         self.message_user(request, f"{updated} marked as contacted.")

@@ -93,9 +93,7 @@ class UserProducerAssociation(TimeStampedModel):
         OWNER = "owner", "Owner"
         MANAGER = "manager", "Manager"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="producer_associations"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="producer_associations")
     producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="user_associations")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MANAGER)
 

@@ -64,9 +64,7 @@ class Show(SluggedModel, TimeStampedModel):
     time_zone = models.CharField(
         max_length=64, choices=time_zone_choices, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
-    age_restriction = models.CharField(
-        max_length=20, choices=AgeRestriction.choices, default=AgeRestriction.ALL_AGES
-    )
+    age_restriction = models.CharField(max_length=20, choices=AgeRestriction.choices, default=AgeRestriction.ALL_AGES)
     image = models.ImageField(upload_to="shows/", blank=True)
     banner_image = models.ImageField(upload_to="shows/banners/", blank=True)
     square_image = models.ImageField(upload_to="shows/square/", blank=True)
@@ -74,9 +72,7 @@ class Show(SluggedModel, TimeStampedModel):
     facebook_campaign_id = models.CharField(max_length=100, blank=True)
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    refund_policy = models.CharField(
-        max_length=20, choices=RefundPolicy.choices, default=RefundPolicy.NO_REFUNDS
-    )
+    refund_policy = models.CharField(max_length=20, choices=RefundPolicy.choices, default=RefundPolicy.NO_REFUNDS)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
     hold_minutes = models.PositiveSmallIntegerField(
         default=15,
@@ -90,9 +86,7 @@ class Show(SluggedModel, TimeStampedModel):
     deleted_at = models.DateTimeField(null=True, blank=True)
     draft_created_at = models.DateTimeField(null=True, blank=True)
     draft_updated_at = models.DateTimeField(null=True, blank=True)
-    venue = models.ForeignKey(
-        "venues.Venue", on_delete=models.PROTECT, null=True, blank=True, related_name="shows"
-    )
+    venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, null=True, blank=True, related_name="shows")
     producer = models.ForeignKey("producers.Producer", on_delete=models.PROTECT, related_name="shows")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -230,16 +224,12 @@ class TicketPromoCode(TimeStampedModel):
 
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="promo_codes")
     code = models.CharField(max_length=40)
-    discount_type = models.CharField(
-        max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT
-    )
+    discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
     discount = models.DecimalField(**MONEY)
     tickets = models.ManyToManyField(
         Ticket, blank=True, related_name="promo_codes", help_text="Leave empty to apply to every ticket type."
     )
-    max_uses = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Orders that may use it; empty = no limit."
-    )
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Orders that may use it; empty = no limit.")
     times_used = models.PositiveIntegerField(default=0, editable=False)
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)

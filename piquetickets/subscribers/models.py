@@ -46,13 +46,11 @@ class SubscriberMetaData(models.Model):
         verbose_name_plural = "subscriber metadata"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ip_latitude__isnull=True)
-                | models.Q(ip_latitude__gte=-90, ip_latitude__lte=90),
+                condition=models.Q(ip_latitude__isnull=True) | models.Q(ip_latitude__gte=-90, ip_latitude__lte=90),
                 name="subscribermeta_latitude_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(ip_longitude__isnull=True)
-                | models.Q(ip_longitude__gte=-180, ip_longitude__lte=180),
+                condition=models.Q(ip_longitude__isnull=True) | models.Q(ip_longitude__gte=-180, ip_longitude__lte=180),
                 name="subscribermeta_longitude_range",
             ),
         ]

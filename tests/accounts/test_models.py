@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_create_makes_the_profile_in_the_same_transaction():
-    user = user_create(
-        username="maya", email="maya@example.com", password="a-long-password-1", can_publish_shows=True
-    )
+    user = user_create(username="maya", email="maya@example.com", password="a-long-password-1", can_publish_shows=True)
     assert user.check_password("a-long-password-1")
     assert UserProfile.objects.get(user=user).can_publish_shows is True
     assert user.display_name == "maya"

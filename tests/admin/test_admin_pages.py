@@ -56,9 +56,7 @@ def _build_platform():
     order = Order.objects.filter(success=True).first()
     attendee = TicketAttendee.objects.filter(ticket_order__order=order).first()
     session = CheckInSessionFactory(show=order.show)
-    CheckInScan.objects.create(
-        session=session, attendee=attendee, code=str(attendee.uuid), result="checked_in"
-    )
+    CheckInScan.objects.create(session=session, attendee=attendee, code=str(attendee.uuid), result="checked_in")
     TicketHold.objects.create(
         order=order,
         ticket=attendee.ticket_order.ticket,
@@ -67,9 +65,7 @@ def _build_platform():
     )
     Refund.objects.create(order=order, amount=Decimal("1.00"), reason="Demo")
     WebhookEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
-    EmailTracking.objects.create(
-        recipient="a@example.com", subject="Your tickets", from_email="t@example.com"
-    )
+    EmailTracking.objects.create(recipient="a@example.com", subject="Your tickets", from_email="t@example.com")
     subscriber = Subscriber.objects.first()
     SubscriberMetaData.objects.create(subscriber=subscriber, ip_address="203.0.113.9")
     SubscriberDemographics.objects.create(subscriber=subscriber, location="Chicago")
@@ -78,9 +74,7 @@ def _build_platform():
     )
     ProducerInterest.objects.create(name="Lee", email="lee@example.com")
     every_minute = IntervalSchedule.objects.create(every=1, period="minutes")
-    PeriodicTask.objects.create(
-        name="release holds", task="orders.release_expired_holds", interval=every_minute
-    )
+    PeriodicTask.objects.create(name="release holds", task="orders.release_expired_holds", interval=every_minute)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     CrontabSchedule.objects.create(minute="0", hour="4")
     SolarSchedule.objects.create(event="sunset", latitude=41.88, longitude=-87.63)
@@ -123,14 +117,12 @@ def test_order_page_shows_money_read_only_and_its_attendees(admin_client, full_p
     order = Order.objects.filter(success=True).first()
     response = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     html = response.content.decode()
-    assert 'name="total"' not in html and 'name="platform_fees"' not in html
+    assert 'name="total"' not in html
+    assert 'name="platform_fees"' not in html
     assert 'name="first_name"' in html  # buyer details can be corrected
     for attendee in TicketAttendee.objects.filter(ticket_order__order=order):
         assert str(attendee.uuid) in html
-    assert (
-        admin_client.post(reverse("admin:orders_order_delete", args=[order.pk]), {"post": "yes"}).status_code
-        == 403
-    )
+    assert admin_client.post(reverse("admin:orders_order_delete", args=[order.pk]), {"post": "yes"}).status_code == 403
     assert Order.objects.filter(pk=order.pk).exists()
 
 
@@ -145,14 +137,13 @@ def test_admin_lists_soft_deleted_shows_and_can_restore_them(admin_client, full_
     response = admin_client.post(url, {"action": "restore", "_selected_action": [show.pk]}, follow=True)
     assert response.status_code == 200
     show.refresh_from_db()
-    assert show.is_deleted is False and show.published is False
+    assert show.is_deleted is False
+    assert show.published is False
 
 
 def test_admin_soft_delete_action_hides_the_show(admin_client, full_platform):
     show = Show.objects.get(title="Jazz on the River")
-    admin_client.post(
-        reverse("admin:shows_show_changelist"), {"action": "soft_delete", "_selected_action": [show.pk]}
-    )
+    admin_client.post(reverse("admin:shows_show_changelist"), {"action": "soft_delete", "_selected_action": [show.pk]})
     assert not Show.objects.filter(pk=show.pk).exists()
     assert Show.all_objects.get(pk=show.pk).is_deleted
 

@@ -32,10 +32,7 @@ def test_health_is_503_naming_the_broker_when_it_is_down(client, fast_health, mo
     assert body["status"] == "down"
     assert body["down"] == ["broker"]
     assert body["components"]["broker"]["status"] == "down"
-    assert (
-        "Connection" in body["components"]["broker"]["error"]
-        or "refused" in body["components"]["broker"]["error"]
-    )
+    assert "Connection" in body["components"]["broker"]["error"] or "refused" in body["components"]["broker"]["error"]
     assert body["components"]["database"] == {"status": "ok"}
 
 

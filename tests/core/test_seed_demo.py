@@ -17,9 +17,7 @@ OUR_APPS = {"accounts", "producers", "venues", "performers", "shows", "orders", 
 
 
 def row_counts() -> dict[str, int]:
-    return {
-        m._meta.label: m._base_manager.count() for m in apps.get_models() if m._meta.app_label in OUR_APPS
-    }
+    return {m._meta.label: m._base_manager.count() for m in apps.get_models() if m._meta.app_label in OUR_APPS}
 
 
 def test_seed_demo_builds_a_believable_platform_and_prints_logins():

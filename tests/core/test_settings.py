@@ -70,8 +70,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
 
 def test_bucket_switches_media_to_s3():
     assert (
-        load_settings(DEBUG="1", AWS_STORAGE_BUCKET_NAME="pique-media")["storage"]
-        == "storages.backends.s3.S3Storage"
+        load_settings(DEBUG="1", AWS_STORAGE_BUCKET_NAME="pique-media")["storage"] == "storages.backends.s3.S3Storage"
     )
 
 
@@ -94,7 +93,8 @@ def test_production_refuses_the_test_payment_provider_unless_allowed():
     staging = load_settings(
         DEBUG="0", SECRET_KEY=SECRET, ALLOWED_HOSTS="staging.example.com", ALLOW_TEST_PAYMENTS="true"
     )
-    assert staging["provider"] == "test" and staging["debug"] is False
+    assert staging["provider"] == "test"
+    assert staging["debug"] is False
 
 
 def test_stripe_provider_needs_its_keys():
@@ -128,6 +128,4 @@ def test_env_file_fills_in_unset_values(tmp_path):
     assert loaded["debug"] is True
     assert loaded["broker"] == "redis://127.0.0.1:6379/9"
     # The real environment wins over the file.
-    assert load_settings(ENV_FILE=str(env_file), REDIS_URL="redis://127.0.0.1:6379/4")["broker"].endswith(
-        "/4"
-    )
+    assert load_settings(ENV_FILE=str(env_file), REDIS_URL="redis://127.0.0.1:6379/4")["broker"].endswith("/4")

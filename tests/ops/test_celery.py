@@ -30,7 +30,8 @@ def test_a_real_worker_releases_expired_holds(tmp_path):
         log = (tmp_path / "worker.log").read_text()
 
     assert released, f"the worker did not run the task; its log:\n{log}"
-    assert "orders.release_expired_holds" in log and "succeeded" in log
+    assert "orders.release_expired_holds" in log
+    assert "succeeded" in log
     assert result.id in log
     assert TicketHold.objects.get(pk=live.pk).status == "active"
 
@@ -43,5 +44,6 @@ def test_beat_syncs_the_schedule_into_the_database():
     DatabaseScheduler(app=celery_app, lazy=False)
     task = PeriodicTask.objects.get(name="release-expired-holds")
     assert task.task == "orders.release_expired_holds"
-    assert task.interval.every == 60 and task.interval.period == "seconds"
+    assert task.interval.every == 60
+    assert task.interval.period == "seconds"
     assert task.enabled

@@ -69,9 +69,7 @@ def test_order_tokens_are_unguessable_and_unique():
 def test_one_hold_per_order_and_ticket_type_with_positive_quantity():
     hold = HoldFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        TicketHold.objects.create(
-            order=hold.order, ticket=hold.ticket, quantity=1, expires_at=hold.expires_at
-        )
+        TicketHold.objects.create(order=hold.order, ticket=hold.ticket, quantity=1, expires_at=hold.expires_at)
     with pytest.raises(IntegrityError), transaction.atomic():
         TicketHold.objects.filter(pk=hold.pk).update(quantity=0)
 
@@ -80,9 +78,7 @@ def test_release_expired_holds_touches_only_expired_active_holds():
     now = timezone.now()
     expired = HoldFactory(expires_at=now - timezone.timedelta(seconds=1))
     live = HoldFactory(expires_at=now + timezone.timedelta(minutes=5))
-    converted = HoldFactory(
-        expires_at=now - timezone.timedelta(minutes=5), status=TicketHold.Status.CONVERTED
-    )
+    converted = HoldFactory(expires_at=now - timezone.timedelta(minutes=5), status=TicketHold.Status.CONVERTED)
 
     assert holds_release_expired(now=now) == 1
     assert holds_release_expired(now=now) == 0

@@ -113,9 +113,7 @@ def test_promo_code_uniqueness_is_reported_by_validation_too():
 def test_percentage_discount_over_100_is_refused():
     show = ShowFactory()
     refused(lambda: TicketPromoCode.objects.create(show=show, code="TOOMUCH", discount=Decimal("100.01")))
-    fixed = TicketPromoCode.objects.create(
-        show=show, code="BIGFIXED", discount_type="fixed", discount=Decimal("150")
-    )
+    fixed = TicketPromoCode.objects.create(show=show, code="BIGFIXED", discount_type="fixed", discount=Decimal("150"))
     assert fixed.pk is not None
 
 

@@ -64,7 +64,9 @@ def test_soft_deleted_show_is_hidden_except_from_all_objects():
     services.show_soft_delete(show=gone)
 
     gone.refresh_from_db()
-    assert gone.is_deleted and gone.deleted_at is not None and not gone.published
+    assert gone.is_deleted
+    assert gone.deleted_at is not None
+    assert not gone.published
     assert list(Show.objects.values_list("title", flat=True)) == ["Live"]
     assert set(Show.all_objects.values_list("title", flat=True)) == {"Live", "Gone"}
     assert list(live.venue.shows.all()) == [live]
@@ -119,4 +121,5 @@ def test_published_and_upcoming_querysets():
     upcoming = ShowFactory(published=True)
     assert set(Show.objects.published()) == {past, upcoming}
     assert set(Show.objects.upcoming()) == {draft, upcoming}
-    assert upcoming.is_public and not draft.is_public
+    assert upcoming.is_public
+    assert not draft.is_public
