@@ -74,7 +74,7 @@ test-browser: setup chromium
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 docs:
-	$(BIN)/mkdocs build --strict --quiet --site-dir var/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir var/site
 
 clean:
 	rm -rf var/site var/celery .coverage htmlcov

@@ -11,7 +11,16 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 from unfold.admin import ModelAdmin
+from unfold.contrib.forms.widgets import WysiwygWidget
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
+
+from .fields import SanitizedHTMLField
+
+
+class RichTextAdmin(ModelAdmin):
+    """Rich-text fields get a WYSIWYG editor; what it produces is still sanitised on save."""
+
+    formfield_overrides = {SanitizedHTMLField: {"widget": WysiwygWidget}}
 
 
 class ReadOnlyAdmin(ModelAdmin):

@@ -6,8 +6,8 @@ import nh3
 from django.db import models
 
 ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
-    "pre", "s", "strong", "u", "ul",
+    "a", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "li",
+    "ol", "p", "pre", "s", "strong", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 

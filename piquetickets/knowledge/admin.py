@@ -1,6 +1,8 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
+from piquetickets.core.admin import RichTextAdmin
+
 from .models import KnowledgeArticle, KnowledgeCategory
 
 
@@ -13,7 +15,7 @@ class KnowledgeCategoryAdmin(ModelAdmin):
 
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(ModelAdmin):
+class KnowledgeArticleAdmin(RichTextAdmin):
     list_display = ["title", "category", "audience", "is_published", "updated_at"]
     list_filter = ["is_published", "audience", "category"]
     search_fields = ["title", "summary", "body"]

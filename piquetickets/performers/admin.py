@@ -1,11 +1,12 @@
 from django.contrib import admin
-from unfold.admin import ModelAdmin
+
+from piquetickets.core.admin import RichTextAdmin
 
 from .models import Performer
 
 
 @admin.register(Performer)
-class PerformerAdmin(ModelAdmin):
+class PerformerAdmin(RichTextAdmin):
     list_display = ["name", "city", "producer", "created_at"]
     list_filter = ["city"]
     search_fields = ["name", "city", "slug"]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
+from piquetickets.core.admin import RichTextAdmin
+
 from .models import OnboardingSession, Producer, ProducerFinancial, ProducerInterest, UserProducerAssociation
 
 
@@ -27,7 +29,7 @@ class MemberInline(TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ModelAdmin):
+class ProducerAdmin(RichTextAdmin):
     list_display = ["name", "slug", "country", "payouts_ready", "show_count", "is_active", "created_at"]
     list_filter = ["is_active", "country", "financial__payouts_enabled"]
     search_fields = ["name", "slug", "support_email", "user_associations__user__email"]

@@ -3,6 +3,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
+from piquetickets.core.admin import RichTextAdmin
+
 from . import services
 from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
 
@@ -43,14 +45,15 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Show)
-class ShowAdmin(ModelAdmin):
-    list_display = ["title", "producer", "venue", "local_start", "published", "sold", "is_deleted"]
+class ShowAdmin(RichTextAdmin):
+    list_display = ["title", "producer", "venue", "local_start", "state", "sold"]
     list_filter = ["published", DeletedFilter, "age_restriction", "producer", "venue__city"]
     search_fields = ["title", "slug", "producer__name", "venue__name", "venue__city"]
     date_hierarchy = "start_time"
     autocomplete_fields = ["producer", "venue", "author", "performers"]
     readonly_fields = [
         "slug",
+        "is_deleted",
         "published_at",
         "deleted_at",
         "created_at",
@@ -97,6 +100,12 @@ class ShowAdmin(ModelAdmin):
 
         return timezone.localtime(obj.start_time, ZoneInfo(obj.time_zone)).strftime("%a %d %b %Y, %H:%M %Z")
 
+    @admin.display(description="State", ordering="published")
+    def state(self, obj: Show) -> str:
+        if obj.is_deleted:
+            return "Deleted"
+        return "Published" if obj.published else "Draft"
+
     @admin.display(description="Sold / capacity", ordering=F("_sold").desc(nulls_last=True))
     def sold(self, obj: Show) -> str:
         return f"{obj._sold or 0} / {obj._capacity or 0}"
@@ -124,7 +133,7 @@ class AllShowsFormMixin:
 
 
 @admin.register(Ticket)
-class TicketAdmin(AllShowsFormMixin, ModelAdmin):
+class TicketAdmin(AllShowsFormMixin, RichTextAdmin):
     list_display = ["name", "show", "price", "quantity", "quantity_sold", "is_donation_based", "is_active"]
     list_filter = ["is_active", "is_donation_based", "show__producer"]
     search_fields = ["name", "show__title"]

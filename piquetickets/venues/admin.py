@@ -1,11 +1,12 @@
 from django.contrib import admin
-from unfold.admin import ModelAdmin
+
+from piquetickets.core.admin import RichTextAdmin
 
 from .models import Venue
 
 
 @admin.register(Venue)
-class VenueAdmin(ModelAdmin):
+class VenueAdmin(RichTextAdmin):
     list_display = ["name", "city", "state", "time_zone", "capacity", "producer", "is_active"]
     list_filter = ["is_active", "state", "country"]
     search_fields = ["name", "city", "address", "slug"]
