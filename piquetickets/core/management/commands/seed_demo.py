@@ -11,4 +11,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({result.created} rows created)."))
         self.stdout.write("Logins:")
         for login in result.logins:
-            self.stdout.write(f"  {login.role:<28} {login.username:<12} / {login.password}")
+            self.stdout.write(f"  {login.role:<34} {login.username:<12} / {login.password}")
