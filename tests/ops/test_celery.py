@@ -47,3 +47,36 @@ def test_beat_syncs_the_schedule_into_the_database():
     assert task.interval.every == 60
     assert task.interval.period == "seconds"
     assert task.enabled
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="Flower needs a broker it can inspect: runs in the Redis pass")
+def test_flower_starts_and_answers_its_health_check(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.celery_worker import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "ENV_FILE": "", "DEBUG": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "flower", f"--port={port}", "--address=127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthcheck", timeout=2) as response:
+                return response.read() == b"OK"
+        except OSError:
+            return False
+
+    try:
+        assert wait_for(answers, timeout=30)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
