@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "piquetickets.subscribers",
     "piquetickets.emails",
     "piquetickets.knowledge",
+    "piquetickets.api",
 ]
 
 MIDDLEWARE = [
@@ -265,12 +266,27 @@ ANYMAIL = {
 # --- REST API -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "piquetickets.api.schema.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "piquetickets.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
+    "DEFAULT_PAGINATION_CLASS": "piquetickets.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "piquetickets.api.throttling.AnonBurstThrottle",
+        "piquetickets.api.throttling.UserBurstThrottle",
+        "piquetickets.api.throttling.WriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="120/min"),
+        "user": env.str("THROTTLE_USER", default="600/min"),
+        "write": env.str("THROTTLE_WRITE", default="60/min"),
+    },
+    "EXCEPTION_HANDLER": "piquetickets.api.exceptions.api_exception_handler",
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PiqueTickets API",
@@ -280,6 +296,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ShowStatusEnum": ["draft", "published"],
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

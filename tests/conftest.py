@@ -4,9 +4,10 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploaded files of a test go to its own folder."""
+def _test_settings(settings, tmp_path):
+    """Uploaded files of a test go to its own folder; passwords hash fast (only in tests)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import secrets
 
-from .models import User, UserProfile
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken, User, UserProfile
+from .selectors import TOKEN_PREFIX, hash_token_secret
 
 
 def user_profile_ensure(*, user: User) -> UserProfile:
@@ -45,3 +49,37 @@ def user_create(
     user.save()
     UserProfile.objects.create(user=user, can_publish_shows=can_publish_shows)
     return user
+
+
+def api_token_create(*, user: User, producer, name: str, expires_at=None) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` acting within ``producer``; returns it with the full key.
+
+    The key is returned once and never stored: only its hash is. The caller must have checked
+    that ``user`` manages ``producer``.
+    """
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        producer=producer,
+        name=name,
+        prefix=prefix,
+        key_hash=hash_token_secret(secret),
+        expires_at=expires_at,
+    )
+    return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; revoking twice keeps the first time."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record use, at most once a minute per token (keeps reads from writing on every request)."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

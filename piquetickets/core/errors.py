@@ -45,3 +45,17 @@ class Busy(ApplicationError):
     code = "busy"
     default_message = _("We are busy right now, please try again in a moment.")
     status = 409
+
+
+class InvalidInput(ApplicationError):
+    """Field-level problems found by a service; ``extra.fields`` maps field names to messages."""
+
+    code = "invalid"
+    default_message = _("Some fields are not valid.")
+    status = 400
+
+
+class InUse(ApplicationError):
+    code = "in_use"
+    default_message = _("This is still in use and can't be deleted.")
+    status = 409

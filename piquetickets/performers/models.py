@@ -17,6 +17,9 @@ class Performer(SluggedModel, TimeStampedModel):
     name = models.CharField(max_length=200)
     bio = SanitizedHTMLField(blank=True)
     image = models.ImageField(upload_to="performers/", blank=True)
+    image_variants = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="WebP renditions made from the uploaded images."
+    )
     city = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     facebook = models.URLField(blank=True)

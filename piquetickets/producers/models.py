@@ -25,6 +25,9 @@ class Producer(SluggedModel, TimeStampedModel):
     website = models.URLField(blank=True)
     bio = SanitizedHTMLField(blank=True)
     image = models.ImageField(upload_to="producers/", blank=True)
+    image_variants = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="WebP renditions made from the uploaded images."
+    )
     support_email = models.EmailField(blank=True, help_text="Shown to buyers with questions about a show.")
     instagram = models.URLField(blank=True)
     facebook = models.URLField(blank=True)

@@ -68,6 +68,9 @@ class Show(SluggedModel, TimeStampedModel):
     image = models.ImageField(upload_to="shows/", blank=True)
     banner_image = models.ImageField(upload_to="shows/banners/", blank=True)
     square_image = models.ImageField(upload_to="shows/square/", blank=True)
+    image_variants = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="WebP renditions made from the uploaded images."
+    )
     featured_video = models.URLField(blank=True)
     facebook_campaign_id = models.CharField(max_length=100, blank=True)
     published = models.BooleanField(default=False)
@@ -273,6 +276,9 @@ class TicketPageDesign(TimeStampedModel):
     primary_color = models.CharField(max_length=7, default="#B3125B", validators=[hex_color])
     secondary_color = models.CharField(max_length=7, default="#1F1A2E", validators=[hex_color])
     background_image = models.ImageField(upload_to="shows/backgrounds/", blank=True)
+    image_variants = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="WebP renditions made from the uploaded images."
+    )
 
     class Meta:
         verbose_name = "ticket page design"

@@ -1,11 +1,110 @@
-"""Writes for shows."""
+"""Writes for shows, ticket types, promo codes and page designs.
+
+Every function here assumes the caller already checked that the acting user may manage the
+show's producer; they validate the data against the model (fields and database constraints)
+before writing, so a failure leaves nothing half-written.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Show
+from piquetickets.accounts.services import user_profile_ensure
+from piquetickets.core.errors import InvalidInput
+from piquetickets.core.updates import assign_fields
+from piquetickets.orders.models import TicketOrder
+
+from .errors import PublishingNotAllowed, QuantityBelowCommitted, ShowNotReady
+from .models import Show, Ticket, TicketPageDesign, TicketPromoCode
+from .selectors import ticket_availability
+
+SHOW_FIELDS = {
+    "title", "description", "door_time", "start_time", "end_time", "time_zone", "age_restriction", "featured_video",
+    "facebook_campaign_id", "refund_policy", "currency", "hold_minutes", "max_tickets_per_order", "venue",
+}  # fmt: skip
+TICKET_FIELDS = {
+    "name", "description", "quantity", "price", "is_donation_based", "is_active", "sales_start", "sales_end",
+    "max_per_order", "sort_order",
+}  # fmt: skip
+PROMO_FIELDS = {"code", "discount_type", "discount", "max_uses", "valid_from", "valid_until", "is_active"}
+
+
+# --- shows -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def show_create(*, producer, author, data: dict[str, Any], performers: Iterable | None = None) -> Show:
+    """Create a draft show for ``producer``. Drafts are never public until published."""
+    show = Show(producer=producer, author=author, published=False)
+    assign_fields(show, data, SHOW_FIELDS)
+    if "time_zone" not in data and show.venue is not None:
+        show.time_zone = show.venue.time_zone
+    now = timezone.now()
+    show.draft_created_at = show.draft_updated_at = now
+    show.full_clean(exclude=["slug"])
+    show.save()
+    if performers is not None:
+        show.performers.set(performers)
+    return show
+
+
+@transaction.atomic
+def show_update(*, show: Show, data: dict[str, Any], performers: Iterable | None = None) -> Show:
+    """Change a show's details. A published show must keep its venue (``show_published_has_venue``)."""
+    assign_fields(show, data, SHOW_FIELDS)
+    if not show.published:
+        show.draft_updated_at = timezone.now()
+    show.full_clean(exclude=["slug"])
+    show.save()
+    if performers is not None:
+        show.performers.set(performers)
+    return show
+
+
+def show_publish_problems(*, show: Show) -> list[str]:
+    """Why the show can't be published yet (empty when it can)."""
+    problems = []
+    if show.venue_id is None:
+        problems.append("Add a venue.")
+    if not show.tickets.filter(is_active=True).exists():
+        problems.append("Add at least one ticket type that is on sale.")
+    if show.end_time <= timezone.now():
+        problems.append("The show is over.")
+    return problems
+
+
+@transaction.atomic
+def show_publish(*, show: Show, user) -> Show:
+    """Make a show public.
+
+    Raises :class:`PublishingNotAllowed` unless the user's profile has ``can_publish_shows``
+    (platform staff may always), and :class:`ShowNotReady` (with ``extra.reasons``) when the show
+    lacks a venue or a ticket type on sale, or is over.
+    """
+    if not (user.is_staff or user_profile_ensure(user=user).can_publish_shows):
+        raise PublishingNotAllowed()
+    problems = show_publish_problems(show=show)
+    if problems:
+        raise ShowNotReady(" ".join(problems), extra={"reasons": problems})
+    if not show.published:
+        show.published = True
+        show.published_at = timezone.now()
+        show.save(update_fields=["published", "published_at", "updated_at"])
+    return show
+
+
+@transaction.atomic
+def show_unpublish(*, show: Show) -> Show:
+    """Take a show off sale and out of public lists. Sold tickets stay valid."""
+    if show.published:
+        show.published = False
+        show.draft_updated_at = timezone.now()
+        show.save(update_fields=["published", "draft_updated_at", "updated_at"])
+    return show
 
 
 @transaction.atomic
@@ -32,3 +131,129 @@ def show_restore(*, show: Show) -> Show:
     show.deleted_at = None
     show.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
     return show
+
+
+# --- ticket types ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(*, show: Show, author, data: dict[str, Any]) -> Ticket:
+    """Add a ticket type to a show."""
+    ticket = Ticket(show=show, author=author)
+    assign_fields(ticket, data, TICKET_FIELDS)
+    ticket.full_clean()
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, data: dict[str, Any]) -> Ticket:
+    """Change a ticket type.
+
+    Takes the ticket type's row lock (the same lock checkout takes to hold tickets), so the
+    quantity can never drop below what is sold plus what is held at this moment: that raises
+    :class:`QuantityBelowCommitted` with the numbers in ``extra``.
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if "quantity" in data:
+        held, _ = ticket_availability(ticket=locked)
+        minimum = locked.quantity_sold + held
+        if data["quantity"] < minimum:
+            raise QuantityBelowCommitted(
+                f"Quantity can't be lower than {minimum}: {locked.quantity_sold} sold and {held} held in checkouts.",
+                extra={"sold": locked.quantity_sold, "held": held, "minimum": minimum},
+            )
+    assign_fields(locked, data, TICKET_FIELDS)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def ticket_remove(*, ticket: Ticket) -> str:
+    """Delete a ticket type that never sold; deactivate one that has orders or holds.
+
+    Returns ``"deleted"`` or ``"deactivated"``.
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    has_history = (
+        locked.quantity_sold > 0 or TicketOrder.objects.filter(ticket=locked).exists() or locked.holds.exists()
+    )
+    if has_history:
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active", "updated_at"])
+        return "deactivated"
+    locked.delete()
+    return "deleted"
+
+
+# --- promo codes -------------------------------------------------------------------------------
+
+
+def _check_promo_tickets(show: Show, tickets: Iterable[Ticket] | None) -> list[Ticket] | None:
+    if tickets is None:
+        return None
+    tickets = list(tickets)
+    foreign = [t.pk for t in tickets if t.show_id != show.pk]
+    if foreign:
+        raise InvalidInput(extra={"fields": {"tickets": [f"Ticket types {foreign} belong to another show."]}})
+    return tickets
+
+
+@transaction.atomic
+def promo_code_create(*, show: Show, data: dict[str, Any], tickets: Iterable[Ticket] | None = None) -> TicketPromoCode:
+    """Add a promo code to a show; ``tickets`` limits it to those ticket types of the same show."""
+    tickets = _check_promo_tickets(show, tickets)
+    promo = TicketPromoCode(show=show)
+    assign_fields(promo, data, PROMO_FIELDS)
+    promo.code = promo.code.strip()
+    promo.full_clean()
+    promo.save()
+    if tickets is not None:
+        promo.tickets.set(tickets)
+    return promo
+
+
+@transaction.atomic
+def promo_code_update(
+    *, promo: TicketPromoCode, data: dict[str, Any], tickets: Iterable[Ticket] | None = None
+) -> TicketPromoCode:
+    """Change a promo code. ``max_uses`` can't go below the uses already made."""
+    tickets = _check_promo_tickets(promo.show, tickets)
+    locked = TicketPromoCode.objects.select_for_update().get(pk=promo.pk)
+    assign_fields(locked, data, PROMO_FIELDS)
+    if locked.max_uses is not None and locked.max_uses < locked.times_used:
+        raise InvalidInput(extra={"fields": {"max_uses": [f"It has been used {locked.times_used} times already."]}})
+    locked.code = locked.code.strip()
+    locked.full_clean()
+    locked.save()
+    if tickets is not None:
+        locked.tickets.set(tickets)
+    return locked
+
+
+@transaction.atomic
+def promo_code_remove(*, promo: TicketPromoCode) -> str:
+    """Delete an unused promo code; deactivate a used one (orders keep pointing at it)."""
+    locked = TicketPromoCode.objects.select_for_update().get(pk=promo.pk)
+    if locked.times_used > 0 or locked.orders.exists():
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active", "updated_at"])
+        return "deactivated"
+    locked.delete()
+    return "deleted"
+
+
+# --- page design -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def page_design_save(*, show: Show, data: dict[str, Any]) -> TicketPageDesign:
+    """Create or change the colours of a show's ticket page."""
+    design = TicketPageDesign.objects.select_for_update().filter(show=show).first() or TicketPageDesign(show=show)
+    assign_fields(design, data, {"primary_color", "secondary_color"})
+    design.full_clean()
+    design.save()
+    return design

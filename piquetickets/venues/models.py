@@ -30,6 +30,9 @@ class Venue(SluggedModel, TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
     venue_image = models.ImageField(upload_to="venues/", blank=True)
+    image_variants = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="WebP renditions made from the uploaded images."
+    )
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Room capacity, for reference.")
     time_zone = models.CharField(
         max_length=64,

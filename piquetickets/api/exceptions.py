@@ -1,0 +1,71 @@
+"""Every API error in one shape: ``{"detail": ..., "code": ..., "extra": ...}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from piquetickets.core.errors import ApplicationError
+
+VALIDATION_MESSAGE = "Some fields are not valid."
+
+
+def _field_messages(detail) -> dict:
+    """DRF's nested error detail as plain lists of strings per field."""
+    if isinstance(detail, dict):
+        return {key: _field_messages(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [str(item) for item in detail]
+        return [_field_messages(item) for item in detail]
+    return [str(detail)]
+
+
+def django_validation_error_to_drf(error: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(error, "error_dict"):
+        fields = {("non_field_errors" if k == "__all__" else k): v for k, v in error.message_dict.items()}
+        return exceptions.ValidationError(fields)
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_error_to_drf(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OperationalError) and "lock" in str(exc).lower():
+        return Response(
+            {"detail": "We are busy right now, please try again in a moment.", "code": "busy", "extra": {}},
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_messages(exc.detail)
+        if not isinstance(fields, dict):
+            fields = {"non_field_errors": fields}
+        response.data = {"detail": VALIDATION_MESSAGE, "code": "invalid", "extra": {"fields": fields}}
+        return response
+
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    if not isinstance(code, str):
+        code = "error"
+    extra = {}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        extra["retry_after_seconds"] = int(exc.wait) + 1
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        code = "method_not_allowed"
+    response.data = {"detail": str(exc.detail), "code": code, "extra": extra}
+    return response

@@ -1,0 +1,48 @@
+"""Serializer pieces shared by the API modules."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from piquetickets.core.images import image_payload
+
+
+class ImageVariantSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ImagePayloadSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="The original upload.")
+    variants = serializers.DictField(child=ImageVariantSerializer(), help_text="WebP renditions by name.")
+
+
+@extend_schema_field(ImagePayloadSerializer(allow_null=True))
+class ImageField(serializers.Field):
+    """An uploaded image with its WebP renditions; read-only (uploads go to the images endpoints)."""
+
+    def __init__(self, field_name: str, **kwargs):
+        self.image_field = field_name
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        return image_payload(instance, self.image_field)
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; at most 10 MB and 40 megapixels.")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RichTextField(serializers.CharField):
+    """HTML; sanitised when saved (scripts, styles and event handlers are removed)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20000)
+        kwargs.setdefault("trim_whitespace", True)
+        super().__init__(**kwargs)

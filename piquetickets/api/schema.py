@@ -1,0 +1,30 @@
+"""OpenAPI generation: every operation documents the error shape for the codes it can answer."""
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+
+from .serializers import ErrorSerializer
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input (`invalid`, with field messages in `extra.fields`) or a broken business rule.",
+    "401": "Not signed in, or an unknown, revoked or expired API key.",
+    "403": "Signed in, but not allowed to act for this producer (`permission_denied`).",
+    "404": "No such object, or not visible to you (`not_found`).",
+    "409": "Conflicts with the current state, e.g. `busy` (try again).",
+    "429": "Too many requests (`throttled`); `extra.retry_after_seconds` says when to retry.",
+}
+
+
+class AutoSchema(BaseAutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        codes = ["400", "429"]
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            codes += ["401", "403", "409"]
+        if "{" in self.path:
+            codes.append("404")
+        for code in codes:
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

@@ -1,0 +1,34 @@
+"""``/api/v1/``: every route of the REST API, its OpenAPI schema and its docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from piquetickets.accounts.api import ApiTokenViewSet
+from piquetickets.knowledge.api import KnowledgeArticleViewSet, KnowledgeCategoryViewSet
+from piquetickets.performers.api import PerformerViewSet
+from piquetickets.producers.api import ProducerInterestViewSet, ProducerViewSet
+from piquetickets.shows.api import FeaturedViewSet, PromoCodeViewSet, ShowViewSet, TicketViewSet
+from piquetickets.subscribers.api import SubscribeView
+from piquetickets.venues.api import VenueViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.register("shows", ShowViewSet, basename="show")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("promo-codes", PromoCodeViewSet, basename="promo-code")
+router.register("featured", FeaturedViewSet, basename="featured")
+router.register("venues", VenueViewSet, basename="venue")
+router.register("performers", PerformerViewSet, basename="performer")
+router.register("producers", ProducerViewSet, basename="producer")
+router.register("producer-interest", ProducerInterestViewSet, basename="producer-interest")
+router.register("knowledge/categories", KnowledgeCategoryViewSet, basename="knowledge-category")
+router.register("knowledge/articles", KnowledgeArticleViewSet, basename="knowledge-article")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
+
+app_name = "api"
+urlpatterns = [
+    path("subscribers/", SubscribeView.as_view(), name="subscribe"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,93 @@
+"""REST API for producers' public profiles and the "sell with us" form."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.response import Response
+
+from piquetickets.api.fields import ImageField, RichTextField
+from piquetickets.api.views import ImageUploadMixin, ProducerOwnedWriteMixin
+
+from . import services
+from .models import Producer, ProducerInterest
+from .selectors import producer_list_public
+
+
+class ProducerSerializer(serializers.ModelSerializer):
+    bio = RichTextField()
+    image = ImageField("image")
+    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text="ISO 3166-1 alpha-2, e.g. US.")
+
+    class Meta:
+        model = Producer
+        fields = [
+            "slug", "name", "country", "website", "bio", "support_email", "instagram", "facebook", "twitter",
+            "youtube", "ticktock", "image",
+        ]  # fmt: skip
+        read_only_fields = ["slug"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Producers (public profiles)"),
+    partial_update=extend_schema(summary="Change your producer profile"),
+    update=extend_schema(summary="Replace your producer profile"),
+)
+class ProducerViewSet(
+    ProducerOwnedWriteMixin,
+    ImageUploadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProducerSerializer
+    lookup_field = "slug"
+    producer_field = "pk"
+    image_fields = ("image",)
+
+    def get_queryset(self):
+        return producer_list_public().order_by("name", "pk")
+
+    def update(self, request, *args, **kwargs):
+        producer = self.get_object_for_write()
+        serializer = self.get_serializer(producer, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        producer = services.producer_update(producer=producer, data=dict(serializer.validated_data))
+        return Response(self.get_serializer(producer).data)
+
+
+class ProducerInterestSerializer(serializers.ModelSerializer):
+    show_types = serializers.ListField(child=serializers.CharField(max_length=100), max_length=20, required=False)
+    current_platform = serializers.ListField(child=serializers.CharField(max_length=100), max_length=20, required=False)
+
+    class Meta:
+        model = ProducerInterest
+        fields = [
+            "id", "name", "email", "phone", "company_name", "city", "state", "events_per_year", "show_types",
+            "show_types_other", "current_platform", "current_platform_other", "platform_challenges",
+            "desired_features", "interested_in_marketing", "additional_info", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            name: {"max_length": 5000}
+            for name in (
+                "show_types_other", "current_platform_other", "platform_challenges", "desired_features",
+                "additional_info",
+            )
+        }  # fmt: skip
+
+
+@extend_schema_view(create=extend_schema(summary="Tell us you'd like to sell tickets with PiqueTickets"))
+class ProducerInterestViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ProducerInterestSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # a public form: no session, so no CSRF token needed
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        interest = services.producer_interest_submit(
+            data=dict(serializer.validated_data),
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        return Response(self.get_serializer(interest).data, status=201)

@@ -1,0 +1,496 @@
+"""REST API for shows, ticket types, promo codes, page designs and featured shows."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from piquetickets.api.access import acting_producer, producer_scope
+from piquetickets.api.fields import ImageField, RichTextField
+from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
+from piquetickets.core.errors import InvalidInput
+from piquetickets.core.money import CURRENCY_CHOICES
+from piquetickets.core.timezones import time_zone_choices
+from piquetickets.performers.models import Performer
+from piquetickets.producers.models import Producer
+from piquetickets.venues.models import Venue
+
+from . import selectors, services
+from .models import Show, Ticket, TicketPageDesign, TicketPromoCode
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class VenueBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["slug", "name", "address", "city", "state", "country", "time_zone"]
+
+
+class ProducerBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Producer
+        fields = ["slug", "name"]
+
+
+class PerformerBriefSerializer(serializers.ModelSerializer):
+    image = ImageField("image")
+
+    class Meta:
+        model = Performer
+        fields = ["slug", "name", "city", "image"]
+
+
+class PageDesignSerializer(serializers.ModelSerializer):
+    background_image = ImageField("background_image")
+
+    class Meta:
+        model = TicketPageDesign
+        fields = ["primary_color", "secondary_color", "background_image"]
+
+
+class TicketTypeSerializer(serializers.ModelSerializer):
+    """A ticket type with live availability. Sales figures are included for the show's managers."""
+
+    show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.all())
+    description = RichTextField()
+    remaining = serializers.IntegerField(read_only=True, help_text="quantity − sold − live holds")
+    sold_out = serializers.SerializerMethodField()
+    on_sale = serializers.SerializerMethodField()
+    held = serializers.IntegerField(read_only=True, help_text="Managers only: tickets in open checkouts.")
+
+    MANAGER_ONLY = ("quantity", "quantity_sold", "held")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "show", "name", "description", "price", "is_donation_based", "is_active", "sales_start",
+            "sales_end", "max_per_order", "sort_order", "remaining", "sold_out", "on_sale", "quantity",
+            "quantity_sold", "held",
+        ]  # fmt: skip
+        read_only_fields = ["quantity_sold"]
+        extra_kwargs = {
+            "quantity": {"help_text": "For sale in all (managers only)."},
+            "quantity_sold": {"help_text": "Managers only."},
+        }
+
+    def get_sold_out(self, ticket) -> bool:
+        return ticket.remaining <= 0
+
+    def get_on_sale(self, ticket) -> bool:
+        now = timezone.now()
+        return (
+            ticket.is_active
+            and ticket.remaining > 0
+            and (ticket.sales_start is None or ticket.sales_start <= now)
+            and (ticket.sales_end is None or ticket.sales_end > now)
+        )
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        request = self.context.get("request")
+        if request is None or not producer_scope(request).allows(ticket.show.producer_id):
+            for name in self.MANAGER_ONLY:
+                data.pop(name, None)
+        return data
+
+
+class TicketTypeNestedSerializer(TicketTypeSerializer):
+    show = None
+
+    class Meta(TicketTypeSerializer.Meta):
+        fields = [f for f in TicketTypeSerializer.Meta.fields if f != "show"]
+
+    def to_representation(self, ticket):
+        data = super(TicketTypeSerializer, self).to_representation(ticket)
+        if not self.context.get("manager"):
+            for name in self.MANAGER_ONLY:
+                data.pop(name, None)
+        return data
+
+
+class ShowListSerializer(serializers.ModelSerializer):
+    venue = VenueBriefSerializer(read_only=True)
+    producer = ProducerBriefSerializer(read_only=True)
+    performers = PerformerBriefSerializer(many=True, read_only=True)
+    image = ImageField("image")
+    price_from = serializers.DecimalField(
+        max_digits=10, decimal_places=2, read_only=True, allow_null=True, help_text="Lowest price on sale."
+    )
+    local_start = serializers.SerializerMethodField(help_text="Start time in the show's own time zone.")
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Show
+        fields = [
+            "slug", "title", "status", "start_time", "end_time", "door_time", "time_zone", "local_start", "currency",
+            "price_from", "age_restriction", "venue", "producer", "performers", "image",
+        ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_local_start(self, show) -> str:
+        return timezone.localtime(show.start_time, ZoneInfo(show.time_zone)).isoformat()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["draft", "published"]))
+    def get_status(self, show) -> str:
+        return "published" if show.published else "draft"
+
+
+class ShowDetailSerializer(ShowListSerializer):
+    tickets = serializers.SerializerMethodField()
+    page_design = serializers.SerializerMethodField()
+    banner_image = ImageField("banner_image")
+    square_image = ImageField("square_image")
+
+    class Meta(ShowListSerializer.Meta):
+        fields = [
+            *ShowListSerializer.Meta.fields,
+            "description", "refund_policy", "featured_video", "hold_minutes", "max_tickets_per_order",
+            "banner_image", "square_image", "page_design", "tickets", "published_at", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(TicketTypeNestedSerializer(many=True))
+    def get_tickets(self, show):
+        manager = self.context.get("manager", False)
+        tickets = [t for t in show.ticket_types if manager or t.is_active]
+        return TicketTypeNestedSerializer(tickets, many=True, context={**self.context, "manager": manager}).data
+
+    @extend_schema_field(PageDesignSerializer(allow_null=True))
+    def get_page_design(self, show):
+        design = getattr(show, "page_design", None)
+        return PageDesignSerializer(design, context=self.context).data if design else None
+
+
+class ShowWriteSerializer(serializers.ModelSerializer):
+    producer = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Producer.objects.filter(is_active=True),
+        required=False,
+        write_only=True,
+        help_text="Needed only when you manage several producers.",
+    )
+    venue = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Venue.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    performers = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Performer.objects.all(), many=True, required=False
+    )
+    description = RichTextField()
+    time_zone = serializers.ChoiceField(choices=time_zone_choices(), required=False)
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
+
+    class Meta:
+        model = Show
+        fields = [
+            "producer", "title", "description", "door_time", "start_time", "end_time", "time_zone", "venue",
+            "performers", "age_restriction", "refund_policy", "currency", "hold_minutes", "max_tickets_per_order",
+            "featured_video", "facebook_campaign_id",
+        ]  # fmt: skip
+
+
+class PublishSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["draft", "published"])
+
+
+class PromoCodeSerializer(serializers.ModelSerializer):
+    show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.all())
+    tickets = serializers.PrimaryKeyRelatedField(
+        queryset=Ticket.objects.all(), many=True, required=False, help_text="Ticket types it applies to; empty = all."
+    )
+    code = serializers.RegexField(r"^[A-Za-z0-9_-]{3,40}$", max_length=40, help_text="3–40 letters, digits, - or _.")
+
+    class Meta:
+        model = TicketPromoCode
+        fields = [
+            "id", "show", "code", "discount_type", "discount", "tickets", "max_uses", "times_used", "valid_from",
+            "valid_until", "is_active", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["times_used", "created_at"]
+        # Uniqueness (ignoring case) is checked by the model against the show in the service.
+        validators = []
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class ShowFilter(django_filters.FilterSet):
+    starts_after = django_filters.DateFilter(
+        field_name="start_time", lookup_expr="date__gte", label="Starting on or after this date"
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="start_time", lookup_expr="date__lte", label="Starting on or before this date"
+    )
+    city = django_filters.CharFilter(field_name="venue__city", lookup_expr="iexact")
+    venue = django_filters.CharFilter(field_name="venue__slug")
+    producer = django_filters.CharFilter(field_name="producer__slug")
+    performer = django_filters.CharFilter(field_name="performers__slug", distinct=True)
+    q = django_filters.CharFilter(method="search", label="Words in the title, description, venue or performers")
+
+    class Meta:
+        model = Show
+        fields = []
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for word in value.split()[:8]:
+            condition &= (
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(venue__name__icontains=word)
+                | Q(venue__city__icontains=word)
+                | Q(pk__in=Show.performers.through.objects.filter(performer__name__icontains=word).values("show_id"))
+            )
+        return queryset.filter(condition)
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List shows",
+        description="Published, upcoming shows for everyone. `mine=true` lists every show (drafts too) of "
+        "the producers you manage.",
+        parameters=[
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Your producers' shows, drafts included."),
+            OpenApiParameter("include_past", OpenApiTypes.BOOL, description="Also shows that have ended."),
+        ],
+    ),
+    retrieve=extend_schema(summary="A show with its ticket types and live availability"),
+    create=extend_schema(summary="Draft a show", request=ShowWriteSerializer, responses={201: ShowDetailSerializer}),
+    partial_update=extend_schema(summary="Change a show", request=ShowWriteSerializer, responses=ShowDetailSerializer),
+    update=extend_schema(
+        summary="Replace a show's details", request=ShowWriteSerializer, responses=ShowDetailSerializer
+    ),
+    destroy=extend_schema(summary="Delete a show (soft: orders and tickets stay)"),
+)
+class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewSet):
+    lookup_field = "slug"
+    filterset_class = ShowFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["start_time", "title", "created_at", "price_from"]
+    ordering = ["start_time"]
+    image_fields = ("image", "banner_image", "square_image", "background_image")
+
+    def truthy(self, name: str) -> bool:
+        return self.request.query_params.get(name, "").lower() in {"1", "true", "yes"}
+
+    def get_queryset(self):
+        scope = producer_scope(self.request)
+        if self.action == "list":
+            if self.truthy("mine") and self.request.user.is_authenticated:
+                return selectors.show_list_for_producers(scope=scope)
+            return selectors.show_list_public(include_past=self.truthy("include_past"))
+        queryset = selectors.show_detail_queryset(active_tickets_only=False)
+        if scope.everything:
+            return queryset
+        return queryset.filter(Q(published=True) | Q(producer_id__in=scope.ids))
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ShowListSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return ShowWriteSerializer
+        return ShowDetailSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action != "list" and self.kwargs.get("slug"):
+            show = Show.objects.filter(slug=self.kwargs["slug"]).only("producer_id").first()
+            context["manager"] = bool(show and producer_scope(self.request).allows(show.producer_id))
+        return context
+
+    def detail_response(self, show: Show, status_code: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=show.pk)
+        manager = producer_scope(self.request).allows(show.producer_id)
+        data = ShowDetailSerializer(fresh, context={**self.get_serializer_context(), "manager": manager}).data
+        return Response(data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ShowWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        producer = acting_producer(request, data.pop("producer", None))
+        performers = data.pop("performers", None)
+        show = services.show_create(producer=producer, author=request.user, data=data, performers=performers)
+        return self.detail_response(show, status_code=201)
+
+    def update(self, request, *args, **kwargs):
+        show = self.get_object_for_write()
+        partial = kwargs.pop("partial", False)
+        serializer = ShowWriteSerializer(
+            show, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "producer" in data and data.pop("producer").pk != show.producer_id:
+            raise InvalidInput(extra={"fields": {"producer": ["A show can't move to another producer."]}})
+        performers = data.pop("performers", None)
+        show = services.show_update(show=show, data=data, performers=performers)
+        return self.detail_response(show)
+
+    def destroy(self, request, *args, **kwargs):
+        services.show_soft_delete(show=self.get_object_for_write())
+        return removal_response("deleted")
+
+    @extend_schema(summary="Publish or unpublish a show", request=PublishSerializer, responses=ShowDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, slug=None):
+        show = self.get_object_for_write()
+        serializer = PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["status"] == "published":
+            services.show_publish(show=show, user=request.user)
+        else:
+            services.show_unpublish(show=show)
+        return self.detail_response(show)
+
+    @extend_schema(methods=["GET"], summary="The show's ticket page design", responses=PageDesignSerializer)
+    @extend_schema(
+        methods=["PUT", "PATCH"], summary="Change the ticket page colours", request=PageDesignSerializer,
+        responses=PageDesignSerializer,
+    )  # fmt: skip
+    @action(detail=True, methods=["get", "put", "patch"])
+    def design(self, request, slug=None):
+        if request.method == "GET":
+            show = self.get_object()
+            design = getattr(show, "page_design", None)
+            if design is None:
+                raise NotFound("This show has no page design yet.")
+            return Response(PageDesignSerializer(design).data)
+        show = self.get_object_for_write()
+        existing = getattr(show, "page_design", None)
+        serializer = PageDesignSerializer(existing, data=request.data, partial=request.method == "PATCH")
+        serializer.is_valid(raise_exception=True)
+        design = services.page_design_save(show=show, data=dict(serializer.validated_data))
+        return Response(PageDesignSerializer(design).data)
+
+    def image_target(self, show):
+        return services.page_design_save(show=show, data={})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Ticket types",
+        description="Ticket types on sale for public shows; add `mine=true` for every ticket type of your "
+        "producers' shows with sales figures.",
+        parameters=[
+            OpenApiParameter("show", OpenApiTypes.STR, description="Only this show's ticket types (slug)."),
+            OpenApiParameter("mine", OpenApiTypes.BOOL),
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Delete a ticket type, or deactivate it when it has sales", responses=REMOVAL_RESPONSES
+    ),
+)
+class TicketViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
+    serializer_class = TicketTypeSerializer
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def producer_id_of(self, ticket):
+        return ticket.show.producer_id
+
+    def get_queryset(self):
+        scope = producer_scope(self.request)
+        public = Q(show__in=Show.objects.published(), is_active=True)
+        mine = Q() if scope.everything else Q(show__producer_id__in=scope.ids)
+        wanted = mine if self.request.query_params.get("mine", "").lower() in {"1", "true"} else public | mine
+        queryset = Ticket.objects.filter(show__in=Show.objects.all()).filter(wanted).select_related("show")
+        show = self.request.query_params.get("show")
+        if show:
+            queryset = queryset.filter(show__slug=show)
+        return selectors.tickets_with_availability(queryset).order_by("show_id", "sort_order", "pk")
+
+    def _save_response(self, ticket, status_code=200):
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        return Response(self.get_serializer(ticket).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        show = data.pop("show")
+        producer_scope(request).require(show.producer_id)
+        ticket = services.ticket_create(show=show, author=request.user, data=data)
+        return self._save_response(ticket, 201)
+
+    def update(self, request, *args, **kwargs):
+        ticket = self.get_object_for_write()
+        serializer = self.get_serializer(ticket, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "show" in data and data.pop("show").pk != ticket.show_id:
+            raise InvalidInput(extra={"fields": {"show": ["A ticket type can't move to another show."]}})
+        ticket = services.ticket_update(ticket=ticket, data=data)
+        return self._save_response(ticket)
+
+    def destroy(self, request, *args, **kwargs):
+        return removal_response(services.ticket_remove(ticket=self.get_object_for_write()))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your promo codes", parameters=[OpenApiParameter("show", OpenApiTypes.STR, description="Show slug")]
+    ),
+    destroy=extend_schema(summary="Delete a promo code, or deactivate it once used", responses=REMOVAL_RESPONSES),
+)
+class PromoCodeViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
+    """Promo codes are private to the producers who own the show."""
+
+    serializer_class = PromoCodeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def producer_id_of(self, promo):
+        return promo.show.producer_id
+
+    def get_queryset(self):
+        queryset = producer_scope(self.request).filter(
+            TicketPromoCode.objects.filter(show__in=Show.objects.all()), field="show__producer"
+        )
+        show = self.request.query_params.get("show")
+        if show:
+            queryset = queryset.filter(show__slug=show)
+        return queryset.select_related("show").prefetch_related("tickets").order_by("show_id", "code")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        show = data.pop("show")
+        producer_scope(request).require(show.producer_id)
+        tickets = data.pop("tickets", None)
+        promo = services.promo_code_create(show=show, data=data, tickets=tickets)
+        return Response(self.get_serializer(promo).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        promo = self.get_object_for_write()
+        serializer = self.get_serializer(promo, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "show" in data and data.pop("show").pk != promo.show_id:
+            raise InvalidInput(extra={"fields": {"show": ["A promo code can't move to another show."]}})
+        tickets = data.pop("tickets", None)
+        promo = services.promo_code_update(promo=promo, data=data, tickets=tickets)
+        return Response(self.get_serializer(promo).data)
+
+    def destroy(self, request, *args, **kwargs):
+        return removal_response(services.promo_code_remove(promo=self.get_object_for_write()))
+
+
+@extend_schema_view(list=extend_schema(summary="Featured shows for the home page, in order"))
+class FeaturedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ShowListSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.featured_list_public()
