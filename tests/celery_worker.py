@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -25,9 +26,20 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@dataclass
+class Worker:
+    queue: str
+    transport_options: dict
+
+    def send(self, task_name: str, *args):
+        """Send a task to this worker's private queue over a connection of its own."""
+        with celery_app.connection_for_write(transport_options=self.transport_options) as connection:
+            return celery_app.send_task(task_name, args=args, queue=self.queue, connection=connection)
+
+
 @contextmanager
-def celery_worker(tmp_path: Path):
-    """Yield the name of a private queue served by a fresh ``celery worker`` process.
+def celery_worker(tmp_path: Path, **extra_env: str):
+    """Run a fresh ``celery worker`` process serving a private queue; yields a :class:`Worker`.
 
     The worker sees the test database (tests using it must commit: ``transactional_db``) and the
     same broker as this process; with the filesystem broker both use a folder under ``tmp_path``.
@@ -39,14 +51,14 @@ def celery_worker(tmp_path: Path):
         "DEBUG": "1",
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_DIR": str(tmp_path / "broker"),
+        **extra_env,
     }
-    saved_options = dict(celery_app.conf.broker_transport_options or {})
+    options = dict(celery_app.conf.broker_transport_options or {})
     if celery_app.conf.broker_url.startswith("filesystem://"):
         folder = tmp_path / "broker"
         (folder / "queue").mkdir(parents=True, exist_ok=True)
         (folder / "processed").mkdir(parents=True, exist_ok=True)
-        celery_app.conf.broker_transport_options = {
-            **saved_options,
+        options |= {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
@@ -58,14 +70,13 @@ def celery_worker(tmp_path: Path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        yield queue
+        yield Worker(queue=queue, transport_options=options)
     finally:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        celery_app.conf.broker_transport_options = saved_options
         log.seek(0)
         worker_log = log.read()
         log.close()

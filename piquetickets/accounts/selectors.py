@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "pq_"
+TOKEN_PREFIX = "pq_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token_secret(secret: str) -> str:

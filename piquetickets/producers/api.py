@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from piquetickets.api.fields import ImageField, RichTextField
 from piquetickets.api.views import ImageUploadMixin, ProducerOwnedWriteMixin
+from piquetickets.core.http import client_ip
 
 from . import services
 from .models import Producer, ProducerInterest
@@ -87,7 +88,7 @@ class ProducerInterestViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         interest = services.producer_interest_submit(
             data=dict(serializer.validated_data),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
         return Response(self.get_serializer(interest).data, status=201)

@@ -78,10 +78,12 @@ class ProducerFinancial(TimeStampedModel):
                 condition=models.Q(platform_fee_percent__isnull=True)
                 | models.Q(platform_fee_percent__gte=0, platform_fee_percent__lte=100),
                 name="producerfinancial_fee_percent_range",
+                violation_error_message="The fee percentage must be between 0 and 100.",
             ),
             models.CheckConstraint(
                 condition=models.Q(platform_fee_fixed__isnull=True) | models.Q(platform_fee_fixed__gte=0),
                 name="producerfinancial_fee_fixed_gte_0",
+                violation_error_message="The fixed fee can't be negative.",
             ),
         ]
 

@@ -172,7 +172,7 @@ class Ticket(TimeStampedModel):
     is_active = models.BooleanField(default=True, help_text="Inactive ticket types are not on sale.")
     sales_start = models.DateTimeField(null=True, blank=True)
     sales_end = models.DateTimeField(null=True, blank=True)
-    max_per_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_per_order = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     sort_order = models.PositiveSmallIntegerField(default=0)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,6 +206,7 @@ class Ticket(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(max_per_order__isnull=True) | models.Q(max_per_order__gte=1),
                 name="ticket_max_per_order_gte_1",
+                violation_error_message="The most per order must be at least 1.",
             ),
         ]
 
@@ -247,7 +248,11 @@ class TicketPromoCode(TimeStampedModel):
                 name="promocode_code_ci_unique_per_show",
                 violation_error_message="This show already has a promo code with that name.",
             ),
-            models.CheckConstraint(condition=models.Q(discount__gt=0), name="promocode_discount_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(discount__gt=0),
+                name="promocode_discount_gt_0",
+                violation_error_message="The discount must be more than zero.",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(discount_type="percent") | models.Q(discount__lte=100),
                 name="promocode_percent_lte_100",
@@ -256,12 +261,14 @@ class TicketPromoCode(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(max_uses__isnull=True) | models.Q(times_used__lte=models.F("max_uses")),
                 name="promocode_uses_within_limit",
+                violation_error_message="The use limit can't be lower than the uses already made.",
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_from__isnull=True)
                 | models.Q(valid_until__isnull=True)
                 | models.Q(valid_from__lt=models.F("valid_until")),
                 name="promocode_validity_ordered",
+                violation_error_message="The code must stop being valid after it starts.",
             ),
         ]
 

@@ -4,6 +4,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status, views
 from rest_framework.response import Response
 
+from piquetickets.core.http import client_ip
+
 from . import services
 
 
@@ -36,7 +38,7 @@ class SubscribeView(views.APIView):
         serializer.is_valid(raise_exception=True)
         subscriber, created = services.subscriber_signup(
             **serializer.validated_data,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             referer=request.headers.get("Referer", ""),
         )

@@ -24,8 +24,8 @@ def test_a_real_worker_releases_expired_holds(tmp_path):
     expired = HoldFactory(expires_at=timezone.now() - timedelta(minutes=1))
     live = HoldFactory(expires_at=timezone.now() + timedelta(minutes=10))
 
-    with celery_worker(tmp_path) as queue:
-        result = celery_app.send_task("orders.release_expired_holds", queue=queue)
+    with celery_worker(tmp_path) as worker:
+        result = worker.send("orders.release_expired_holds")
         released = wait_for(lambda: TicketHold.objects.get(pk=expired.pk).status == "released", timeout=60)
         log = (tmp_path / "worker.log").read_text()
 
