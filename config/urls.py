@@ -13,3 +13,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "piquetickets.core.views.not_found"
+handler500 = "piquetickets.core.views.server_error"

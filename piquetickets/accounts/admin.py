@@ -5,7 +5,8 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from piquetickets.producers.models import UserProducerAssociation
 
-from .models import User, UserProfile
+from . import services
+from .models import ApiToken, User, UserProfile
 
 
 class UserProfileInline(StackedInline):
@@ -55,3 +56,29 @@ class UserProfileAdmin(ModelAdmin):
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModelAdmin):
+    """Keys are created by producers from their session; here staff can see and revoke them."""
+
+    list_display = ["name", "producer", "user", "key_hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "producer__name", "user__username"]
+    readonly_fields = ["user", "producer", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "user", "producer", "prefix", "expires_at", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["producer", "user"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Key")
+    def key_hint(self, obj: ApiToken) -> str:
+        return f"pq_{obj.prefix}_…"
+
+    @admin.action(description="Revoke selected keys")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} key(s) revoked.")

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from piquetickets.core.images import image_payload
+from piquetickets.core.timezones import iana_time_zones
 
 
 class ImageVariantSerializer(serializers.Serializer):
@@ -46,3 +47,20 @@ class RichTextField(serializers.CharField):
         kwargs.setdefault("max_length", 20000)
         kwargs.setdefault("trim_whitespace", True)
         super().__init__(**kwargs)
+
+
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone name; checked against the pinned tz database (not listed as an enum: 600 names)."""
+
+    default_error_messages = {"invalid_time_zone": '"{value}" is not a valid choice.'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "IANA time zone name, e.g. America/Chicago.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in iana_time_zones():
+            self.fail("invalid_time_zone", value=value)
+        return value

@@ -8,7 +8,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input (`invalid`, with field messages in `extra.fields`) or a broken business rule.",
     "401": "Not signed in, or an unknown, revoked or expired API key.",
     "403": "Signed in, but not allowed to act for this producer (`permission_denied`).",
-    "404": "No such object, or not visible to you (`not_found`).",
+    "404": "No such object, not visible to you, or a page past the end (`not_found`).",
     "409": "Conflicts with the current state, e.g. `busy` (try again).",
     "429": "Too many requests (`throttled`); `extra.retry_after_seconds` says when to retry.",
 }
@@ -17,10 +17,11 @@ ERROR_DESCRIPTIONS = {
 class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
-        codes = ["400", "429"]
+        codes = ["400", "401", "403", "429"]  # any request may carry a bad key or hit a private object
         if self.method not in ("GET", "HEAD", "OPTIONS"):
-            codes += ["401", "403", "409"]
-        if "{" in self.path:
+            codes.append("409")
+        paginated = self.method == "GET" and self._is_list_view() and getattr(self.view, "pagination_class", None)
+        if "{" in self.path or paginated:
             codes.append("404")
         for code in codes:
             if code not in responses:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+import secrets
+
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 
@@ -12,11 +14,9 @@ def unique_slug(instance: models.Model, source: str, *, field: str = "slug", max
     Soft-deleted rows count too (slugs stay reserved), hence the base manager.
     """
     base = slugify(source)[:max_length].strip("-") or "item"
-    model = type(instance)
-    taken = model._base_manager.exclude(pk=instance.pk).filter(**{f"{field}__startswith": base})
-    used = set(taken.values_list(field, flat=True))
+    others = type(instance)._base_manager.exclude(pk=instance.pk)
     candidate, n = base, 2
-    while candidate in used:
+    while others.filter(**{field: candidate}).exists():
         suffix = f"-{n}"
         candidate = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
         n += 1
@@ -34,6 +34,16 @@ class SluggedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, getattr(self, self.slug_source_field))
-        super().save(*args, **kwargs)
+        if self.slug:
+            return super().save(*args, **kwargs)
+        source = getattr(self, self.slug_source_field)
+        for attempt in range(3):
+            self.slug = unique_slug(self, source if attempt == 0 else f"{source} {secrets.token_hex(2)}")
+            try:
+                with transaction.atomic():  # a savepoint: a lost race on the slug leaves the outer transaction usable
+                    return super().save(*args, **kwargs)
+            except IntegrityError as exc:
+                if "slug" not in str(exc).lower() or attempt == 2:
+                    self.slug = ""
+                    raise
+        return None

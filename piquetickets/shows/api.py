@@ -16,11 +16,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from piquetickets.api.access import acting_producer, producer_scope
-from piquetickets.api.fields import ImageField, RichTextField
+from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField
 from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
 from piquetickets.core.errors import InvalidInput
 from piquetickets.core.money import CURRENCY_CHOICES
-from piquetickets.core.timezones import time_zone_choices
 from piquetickets.performers.models import Performer
 from piquetickets.producers.models import Producer
 from piquetickets.venues.models import Venue
@@ -59,30 +58,37 @@ class PageDesignSerializer(serializers.ModelSerializer):
         fields = ["primary_color", "secondary_color", "background_image"]
 
 
+class TicketSalesSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="For sale in all.")
+    sold = serializers.IntegerField(source="quantity_sold")
+    held = serializers.IntegerField(help_text="In open checkouts right now.")
+
+
 class TicketTypeSerializer(serializers.ModelSerializer):
-    """A ticket type with live availability. Sales figures are included for the show's managers."""
+    """A ticket type with live availability; ``sales`` figures only for the show's managers."""
 
     show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.all())
     description = RichTextField()
     remaining = serializers.IntegerField(read_only=True, help_text="quantity − sold − live holds")
     sold_out = serializers.SerializerMethodField()
     on_sale = serializers.SerializerMethodField()
-    held = serializers.IntegerField(read_only=True, help_text="Managers only: tickets in open checkouts.")
-
-    MANAGER_ONLY = ("quantity", "quantity_sold", "held")
+    sales = serializers.SerializerMethodField(help_text="Managers only; null for everyone else.")
 
     class Meta:
         model = Ticket
         fields = [
             "id", "show", "name", "description", "price", "is_donation_based", "is_active", "sales_start",
-            "sales_end", "max_per_order", "sort_order", "remaining", "sold_out", "on_sale", "quantity",
-            "quantity_sold", "held",
+            "sales_end", "max_per_order", "sort_order", "quantity", "remaining", "sold_out", "on_sale", "sales",
         ]  # fmt: skip
-        read_only_fields = ["quantity_sold"]
-        extra_kwargs = {
-            "quantity": {"help_text": "For sale in all (managers only)."},
-            "quantity_sold": {"help_text": "Managers only."},
-        }
+        extra_kwargs = {"quantity": {"write_only": True, "help_text": "How many are for sale in all."}}
+
+    def is_manager(self, ticket) -> bool:
+        request = self.context.get("request")
+        return request is not None and producer_scope(request).allows(ticket.show.producer_id)
+
+    @extend_schema_field(TicketSalesSerializer(allow_null=True))
+    def get_sales(self, ticket):
+        return TicketSalesSerializer(ticket).data if self.is_manager(ticket) else None
 
     def get_sold_out(self, ticket) -> bool:
         return ticket.remaining <= 0
@@ -96,14 +102,6 @@ class TicketTypeSerializer(serializers.ModelSerializer):
             and (ticket.sales_end is None or ticket.sales_end > now)
         )
 
-    def to_representation(self, ticket):
-        data = super().to_representation(ticket)
-        request = self.context.get("request")
-        if request is None or not producer_scope(request).allows(ticket.show.producer_id):
-            for name in self.MANAGER_ONLY:
-                data.pop(name, None)
-        return data
-
 
 class TicketTypeNestedSerializer(TicketTypeSerializer):
     show = None
@@ -111,16 +109,12 @@ class TicketTypeNestedSerializer(TicketTypeSerializer):
     class Meta(TicketTypeSerializer.Meta):
         fields = [f for f in TicketTypeSerializer.Meta.fields if f != "show"]
 
-    def to_representation(self, ticket):
-        data = super(TicketTypeSerializer, self).to_representation(ticket)
-        if not self.context.get("manager"):
-            for name in self.MANAGER_ONLY:
-                data.pop(name, None)
-        return data
+    def is_manager(self, ticket) -> bool:
+        return bool(self.context.get("manager"))
 
 
 class ShowListSerializer(serializers.ModelSerializer):
-    venue = VenueBriefSerializer(read_only=True)
+    venue = VenueBriefSerializer(read_only=True, allow_null=True)
     producer = ProducerBriefSerializer(read_only=True)
     performers = PerformerBriefSerializer(many=True, read_only=True)
     image = ImageField("image")
@@ -186,7 +180,7 @@ class ShowWriteSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Performer.objects.all(), many=True, required=False
     )
     description = RichTextField()
-    time_zone = serializers.ChoiceField(choices=time_zone_choices(), required=False)
+    time_zone = TimeZoneField(required=False)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
 
     class Meta:

@@ -8,6 +8,7 @@ before writing, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -35,6 +36,19 @@ PROMO_FIELDS = {"code", "discount_type", "discount", "max_uses", "valid_from", "
 
 # --- shows -------------------------------------------------------------------------------------
 
+MAX_YEARS_AHEAD = 5
+
+
+def _check_schedule(show: Show) -> None:
+    """A show being scheduled starts between now and five years from now."""
+    now = timezone.now()
+    if show.start_time is None:
+        return
+    if show.start_time < now:
+        raise InvalidInput(extra={"fields": {"start_time": ["The show can't start in the past."]}})
+    if show.start_time > now + timedelta(days=365 * MAX_YEARS_AHEAD):
+        raise InvalidInput(extra={"fields": {"start_time": [f"Pick a date within the next {MAX_YEARS_AHEAD} years."]}})
+
 
 @transaction.atomic
 def show_create(*, producer, author, data: dict[str, Any], performers: Iterable | None = None) -> Show:
@@ -45,6 +59,7 @@ def show_create(*, producer, author, data: dict[str, Any], performers: Iterable 
         show.time_zone = show.venue.time_zone
     now = timezone.now()
     show.draft_created_at = show.draft_updated_at = now
+    _check_schedule(show)
     show.full_clean(exclude=["slug"])
     show.save()
     if performers is not None:
@@ -54,7 +69,11 @@ def show_create(*, producer, author, data: dict[str, Any], performers: Iterable 
 
 @transaction.atomic
 def show_update(*, show: Show, data: dict[str, Any], performers: Iterable | None = None) -> Show:
-    """Change a show's details. A published show must keep its venue (``show_published_has_venue``)."""
+    """Change a show's details. A published show must keep its venue (``show_published_has_venue``);
+    a new start time must be in the next five years."""
+    if "start_time" in data and data["start_time"] != show.start_time:
+        assign_fields(show, data, SHOW_FIELDS)
+        _check_schedule(show)
     assign_fields(show, data, SHOW_FIELDS)
     if not show.published:
         show.draft_updated_at = timezone.now()

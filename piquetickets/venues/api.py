@@ -7,9 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from piquetickets.api.access import acting_producer, producer_scope
-from piquetickets.api.fields import ImageField, RichTextField
+from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField
 from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
-from piquetickets.core.timezones import time_zone_choices
 from piquetickets.producers.models import Producer
 
 from . import services
@@ -21,10 +20,11 @@ class VenueSerializer(serializers.ModelSerializer):
         slug_field="slug",
         queryset=Producer.objects.filter(is_active=True),
         required=False,
-        help_text="The producer who manages this venue; needed only if you manage several.",
+        allow_null=True,
+        help_text="The producer who manages this venue (null: the platform's); needed only if you manage several.",
     )
     description = RichTextField()
-    time_zone = serializers.ChoiceField(choices=time_zone_choices(), required=False)
+    time_zone = TimeZoneField(required=False)
     image = ImageField("venue_image")
     country = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text="ISO 3166-1 alpha-2, e.g. US.")
 

@@ -18,6 +18,8 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from piquetickets.accounts.models import ApiToken, User
+from piquetickets.accounts.services import api_token_create
 from piquetickets.checkin.models import CheckInScan
 from piquetickets.core.demo import seed_demo
 from piquetickets.emails.models import EmailTracking
@@ -73,6 +75,8 @@ def _build_platform():
         token="tok", email="new@example.com", expires_at=timezone.now() + timedelta(days=2)
     )
     ProducerInterest.objects.create(name="Lee", email="lee@example.com")
+    owner = User.objects.get(username="laughs")
+    api_token_create(user=owner, producer=owner.producers.get(), name="Website")
     every_minute = IntervalSchedule.objects.create(every=1, period="minutes")
     PeriodicTask.objects.create(name="release holds", task="orders.release_expired_holds", interval=every_minute)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
@@ -165,3 +169,12 @@ def test_staff_without_permissions_cannot_see_orders(client, db):
 
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:orders_order_changelist")).status_code == 403
+
+
+def test_staff_can_revoke_api_keys(admin_client, full_platform):
+    token = ApiToken.objects.get()
+    admin_client.post(
+        reverse("admin:accounts_apitoken_changelist"), {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None

@@ -123,3 +123,29 @@ def test_published_and_upcoming_querysets():
     assert set(Show.objects.upcoming()) == {draft, upcoming}
     assert upcoming.is_public
     assert not draft.is_public
+
+
+def test_many_long_identical_titles_all_get_distinct_slugs():
+    slugs = [ShowFactory(title="0" * 200).slug for _ in range(4)]
+    assert len(set(slugs)) == 4
+    assert slugs[1:] == ["0" * 58 + "-2", "0" * 58 + "-3", "0" * 58 + "-4"]
+
+
+def test_a_lost_race_for_a_slug_is_retried(monkeypatch):
+    from piquetickets.core import slugs as slug_module
+
+    ShowFactory(title="Race")
+    calls = []
+    real = slug_module.unique_slug
+
+    def stale_then_real(instance, source, **kwargs):
+        if source.startswith("Race"):
+            calls.append(source)
+            if len(calls) == 1:
+                return "race"  # what a concurrent request just took
+        return real(instance, source, **kwargs)
+
+    monkeypatch.setattr(slug_module, "unique_slug", stale_then_real)
+    show = ShowFactory(title="Race")
+    assert show.slug.startswith("race-")
+    assert len(calls) == 2
