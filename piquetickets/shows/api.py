@@ -31,6 +31,8 @@ from .models import Show, Ticket, TicketPageDesign, TicketPromoCode
 
 
 class VenueBriefSerializer(serializers.ModelSerializer):
+    time_zone = serializers.CharField(read_only=True)
+
     class Meta:
         model = Venue
         fields = ["slug", "name", "address", "city", "state", "country", "time_zone"]
@@ -123,6 +125,7 @@ class ShowListSerializer(serializers.ModelSerializer):
     )
     local_start = serializers.SerializerMethodField(help_text="Start time in the show's own time zone.")
     status = serializers.SerializerMethodField()
+    time_zone = serializers.CharField(read_only=True, help_text="IANA time zone of the show.")
 
     class Meta:
         model = Show
@@ -141,6 +144,7 @@ class ShowListSerializer(serializers.ModelSerializer):
 
 
 class ShowDetailSerializer(ShowListSerializer):
+    price_from = serializers.SerializerMethodField(help_text="Lowest price on sale.")
     tickets = serializers.SerializerMethodField()
     page_design = serializers.SerializerMethodField()
     banner_image = ImageField("banner_image")
@@ -152,6 +156,11 @@ class ShowDetailSerializer(ShowListSerializer):
             "description", "refund_policy", "featured_video", "hold_minutes", "max_tickets_per_order",
             "banner_image", "square_image", "page_design", "tickets", "published_at", "created_at", "updated_at",
         ]  # fmt: skip
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True))
+    def get_price_from(self, show):
+        prices = [t.price for t in show.ticket_types if t.is_active]
+        return f"{min(prices):.2f}" if prices else None
 
     @extend_schema_field(TicketTypeNestedSerializer(many=True))
     def get_tickets(self, show):
@@ -297,18 +306,15 @@ class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewS
             return ShowWriteSerializer
         return ShowDetailSerializer
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action != "list" and self.kwargs.get("slug"):
-            show = Show.objects.filter(slug=self.kwargs["slug"]).only("producer_id").first()
-            context["manager"] = bool(show and producer_scope(self.request).allows(show.producer_id))
-        return context
-
-    def detail_response(self, show: Show, status_code: int = 200) -> Response:
-        fresh = self.get_queryset().get(pk=show.pk)
+    def detail_response(self, show: Show, status_code: int = 200, *, refetch: bool = True) -> Response:
+        if refetch:
+            show = self.get_queryset().get(pk=show.pk)
         manager = producer_scope(self.request).allows(show.producer_id)
-        data = ShowDetailSerializer(fresh, context={**self.get_serializer_context(), "manager": manager}).data
+        data = ShowDetailSerializer(show, context={**self.get_serializer_context(), "manager": manager}).data
         return Response(data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object(), refetch=False)
 
     def create(self, request, *args, **kwargs):
         serializer = ShowWriteSerializer(data=request.data, context=self.get_serializer_context())

@@ -1,0 +1,160 @@
+"""Shared pieces of the benchmarks: a throw-away PostgreSQL database, gunicorn, and a load generator.
+
+Benchmarks print figures; they assert nothing. Traffic goes only to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def bench_env(database: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ENV_FILE": "",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOW_TEST_PAYMENTS": "1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"{PG}/{database}",
+        "THROTTLE_ANON": "100000000/min",
+        "THROTTLE_USER": "100000000/min",
+        "THROTTLE_WRITE": "100000000/min",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True, capture_output=True)
+
+
+@contextmanager
+def fresh_database(name: str):
+    psql(f'DROP DATABASE IF EXISTS "{name}"')
+    psql(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+@contextmanager
+def gunicorn(env: dict, *, port: int, workers: int, threads: int = 1):
+    cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--threads", str(threads), "--log-level", "warning", "--keep-alive", "30"]  # fmt: skip
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _client_worker(args) -> tuple[list[float], int, int]:
+    """One load process: ``threads`` keep-alive connections requesting for ``seconds``."""
+    host, method, paths, body, headers, seconds, threads = args
+    latencies: list[float] = []
+    errors = [0]
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def loop(index: int) -> None:
+        connection = http.client.HTTPConnection(host, timeout=10)
+        n = index
+        local: list[float] = []
+        while time.monotonic() < stop_at:
+            path = paths[n % len(paths)]
+            n += 1
+            payload = body(n) if callable(body) else body
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=payload, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection(host, timeout=10)
+                status = 0
+            local.append(time.perf_counter() - started)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 0 or status >= 500:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(local)
+
+    pool = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return latencies, errors[0], json.dumps(statuses)
+
+
+def load(host: str, paths: list[str], *, seconds: float, processes: int, threads: int, method="GET", body=None,
+         headers=None) -> dict:  # fmt: skip
+    """Drive ``processes × threads`` concurrent clients; return throughput and latency figures."""
+    args = (host, method, paths, body, headers or {}, seconds, threads)
+    started = time.perf_counter()
+    with Pool(processes) as pool:
+        results = pool.map(_client_worker, [args] * processes)
+    elapsed = time.perf_counter() - started
+    latencies = sorted(lat for result in results for lat in result[0])
+    statuses: dict[str, int] = {}
+    for result in results:
+        for status, count in json.loads(result[2]).items():
+            statuses[status] = statuses.get(status, 0) + count
+    n = len(latencies)
+    return {
+        "requests": n,
+        "errors": sum(result[1] for result in results),
+        "statuses": statuses,
+        "rps": n / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if n else 0.0,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
+        "concurrency": processes * threads,
+    }
+
+
+def report(name: str, figures: dict) -> None:
+    print(
+        f"{name:<28} {figures['rps']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   p99 {figures['p99_ms']:7.1f} ms"
+        f"   {figures['requests']} requests, {figures['errors']} errors, concurrency {figures['concurrency']},"
+        f" statuses {figures['statuses']}"
+    )
