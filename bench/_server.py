@@ -37,6 +37,7 @@ def bench_env(database: str, **extra: str) -> dict[str, str]:
         "THROTTLE_USER": "100000000/min",
         "THROTTLE_WRITE": "100000000/min",
         "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore::UserWarning",
         **extra,
     }
 
@@ -56,9 +57,7 @@ def fresh_database(name: str):
 
 
 def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return result.stdout
 
 
@@ -71,7 +70,7 @@ def gunicorn(env: dict, *, port: int, workers: int, threads: int = 1):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -149,6 +148,53 @@ def load(host: str, paths: list[str], *, seconds: float, processes: int, threads
         "p50_ms": statistics.median(latencies) * 1000 if n else 0.0,
         "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
         "concurrency": processes * threads,
+    }
+
+
+def _to_ms(text: str) -> float:
+    number = float(text.rstrip("mun s"))
+    if text.endswith("us"):
+        return number / 1000
+    if text.endswith("ms"):
+        return number
+    return number * 1000  # seconds
+
+
+def wrk_load(host: str, paths: list[str], *, seconds: float, connections: int, threads: int = 2) -> dict:
+    """The same figures as :func:`load`, measured by ``wrk`` (a C load generator: far less CPU per request
+    than Python clients, so more of the 2 cores serve the app). GET only; paths are used in turn."""
+    import re
+    import tempfile
+
+    lua = (
+        "paths = {"
+        + ",".join(json.dumps(p) for p in paths)
+        + "}\n"
+        + (
+            "counter = 0\nrequest = function()\n  counter = counter + 1\n"
+            "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n"
+        )
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", "-s", script.name,
+         f"http://{host}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out = result.stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in errors.groups()) if errors else 0)
+    return {
+        "requests": total,
+        "errors": failed,
+        "statuses": {"non-2xx": int(bad.group(1)) if bad else 0},
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": _to_ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99_ms": _to_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "concurrency": connections,
     }
 
 

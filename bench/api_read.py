@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._server import bench_env, fresh_database, gunicorn, load, manage, report  # noqa: E402
+from bench._server import bench_env, fresh_database, gunicorn, load, manage, report, wrk_load
 
 EXTRA_SHOWS = """
 import datetime, decimal
@@ -46,29 +47,37 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients")
     parser.add_argument("--shows", type=int, default=200, help="extra published shows")
     parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
     args = parser.parse_args()
 
     with fresh_database(f"pique_bench_read_{os.getpid()}") as database:
         env = bench_env(database)
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo")
-        total = manage(env, "shell", "-c", EXTRA_SHOWS.format(count=args.shows)).strip()
+        total = manage(env, "shell", "--no-imports", "-c", EXTRA_SHOWS.format(count=args.shows)).strip()
         print(f"database: PostgreSQL, {total} shows; gunicorn {args.workers} workers × {args.threads} threads; "
               f"{args.clients} clients; {args.seconds:.0f} s per run")  # fmt: skip
         with gunicorn(env, port=args.port, workers=args.workers, threads=args.threads) as host:
             import urllib.request
 
-            with urllib.request.urlopen(f"http://{host}/api/v1/shows/?page_size=100") as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://{host}/api/v1/shows/?page_size=100") as response:
                 slugs = [s["slug"] for s in json.load(response)["results"]]
             detail_paths = [f"/api/v1/shows/{slug}/" for slug in slugs]
             list_paths = ["/api/v1/shows/", "/api/v1/shows/?page=2", "/api/v1/shows/?city=Chicago"]
-            processes = 2
-            threads = max(1, args.clients // processes)
-            load(host, detail_paths, seconds=2, processes=processes, threads=threads)  # warm-up
-            report("show detail (uncached)", load(host, detail_paths, seconds=args.seconds, processes=processes,
-                                                   threads=threads))  # fmt: skip
-            report("show list (20 per page)", load(host, list_paths, seconds=args.seconds, processes=processes,
-                                                    threads=threads))  # fmt: skip
+            if shutil.which("wrk") and not args.python_client:
+                print("load generator: wrk")
+
+                def run(paths, seconds):
+                    return wrk_load(host, paths, seconds=seconds, connections=args.clients)
+            else:
+                print("load generator: Python threads in 2 processes (install wrk for a lighter client)")
+
+                def run(paths, seconds):
+                    return load(host, paths, seconds=seconds, processes=2, threads=max(1, args.clients // 2))
+
+            run(detail_paths, 2)  # warm-up
+            report("show detail (uncached)", run(detail_paths, args.seconds))
+            report("show list (20 per page)", run(list_paths, args.seconds))
 
 
 if __name__ == "__main__":

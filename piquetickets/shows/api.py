@@ -19,6 +19,7 @@ from piquetickets.api.access import acting_producer, producer_scope
 from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField
 from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
 from piquetickets.core.errors import InvalidInput
+from piquetickets.core.images import image_payload
 from piquetickets.core.money import CURRENCY_CHOICES
 from piquetickets.performers.models import Performer
 from piquetickets.producers.models import Producer
@@ -28,6 +29,23 @@ from . import selectors, services
 from .models import Show, Ticket, TicketPageDesign, TicketPromoCode
 
 # --- serializers -------------------------------------------------------------------------------
+#
+# The read serializers below declare their fields (for validation-free output and the OpenAPI
+# schema) and build their output by hand in ``to_representation``: DRF otherwise rebuilds every
+# field object on every request, which was a third of the time of a show page. A test checks the
+# hand-built keys match the declared fields; schemathesis checks the values against the schema.
+
+
+def iso(value):
+    """A datetime as DRF renders it: in the current time zone, ISO 8601, ``Z`` for UTC."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def money(value):
+    return None if value is None else f"{value:.2f}"
 
 
 class VenueBriefSerializer(serializers.ModelSerializer):
@@ -37,11 +55,17 @@ class VenueBriefSerializer(serializers.ModelSerializer):
         model = Venue
         fields = ["slug", "name", "address", "city", "state", "country", "time_zone"]
 
+    def to_representation(self, venue):
+        return {name: getattr(venue, name) for name in self.Meta.fields}
+
 
 class ProducerBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Producer
         fields = ["slug", "name"]
+
+    def to_representation(self, producer):
+        return {"slug": producer.slug, "name": producer.name}
 
 
 class PerformerBriefSerializer(serializers.ModelSerializer):
@@ -51,6 +75,14 @@ class PerformerBriefSerializer(serializers.ModelSerializer):
         model = Performer
         fields = ["slug", "name", "city", "image"]
 
+    def to_representation(self, performer):
+        return {
+            "slug": performer.slug,
+            "name": performer.name,
+            "city": performer.city,
+            "image": image_payload(performer, "image"),
+        }
+
 
 class PageDesignSerializer(serializers.ModelSerializer):
     background_image = ImageField("background_image")
@@ -58,6 +90,13 @@ class PageDesignSerializer(serializers.ModelSerializer):
     class Meta:
         model = TicketPageDesign
         fields = ["primary_color", "secondary_color", "background_image"]
+
+    def to_representation(self, design):
+        return {
+            "primary_color": design.primary_color,
+            "secondary_color": design.secondary_color,
+            "background_image": image_payload(design, "background_image"),
+        }
 
 
 class TicketSalesSerializer(serializers.Serializer):
@@ -114,6 +153,24 @@ class TicketTypeNestedSerializer(TicketTypeSerializer):
     def is_manager(self, ticket) -> bool:
         return bool(self.context.get("manager"))
 
+    def to_representation(self, ticket):
+        return {
+            "id": ticket.pk,
+            "name": ticket.name,
+            "description": ticket.description,
+            "price": money(ticket.price),
+            "is_donation_based": ticket.is_donation_based,
+            "is_active": ticket.is_active,
+            "sales_start": iso(ticket.sales_start),
+            "sales_end": iso(ticket.sales_end),
+            "max_per_order": ticket.max_per_order,
+            "sort_order": ticket.sort_order,
+            "remaining": ticket.remaining,
+            "sold_out": self.get_sold_out(ticket),
+            "on_sale": self.get_on_sale(ticket),
+            "sales": self.get_sales(ticket),
+        }
+
 
 class ShowListSerializer(serializers.ModelSerializer):
     venue = VenueBriefSerializer(read_only=True, allow_null=True)
@@ -142,6 +199,28 @@ class ShowListSerializer(serializers.ModelSerializer):
     def get_status(self, show) -> str:
         return "published" if show.published else "draft"
 
+    def to_representation(self, show):
+        return {
+            "slug": show.slug,
+            "title": show.title,
+            "status": self.get_status(show),
+            "start_time": iso(show.start_time),
+            "end_time": iso(show.end_time),
+            "door_time": iso(show.door_time),
+            "time_zone": show.time_zone,
+            "local_start": self.get_local_start(show),
+            "currency": show.currency,
+            "price_from": self.price_from_of(show),
+            "age_restriction": show.age_restriction,
+            "venue": VenueBriefSerializer().to_representation(show.venue) if show.venue_id else None,
+            "producer": ProducerBriefSerializer().to_representation(show.producer),
+            "performers": [PerformerBriefSerializer().to_representation(p) for p in show.performers.all()],
+            "image": image_payload(show, "image"),
+        }
+
+    def price_from_of(self, show):
+        return money(getattr(show, "price_from", None))
+
 
 class ShowDetailSerializer(ShowListSerializer):
     price_from = serializers.SerializerMethodField(help_text="Lowest price on sale.")
@@ -160,13 +239,36 @@ class ShowDetailSerializer(ShowListSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True))
     def get_price_from(self, show):
         prices = [t.price for t in show.ticket_types if t.is_active]
-        return f"{min(prices):.2f}" if prices else None
+        return money(min(prices)) if prices else None
+
+    price_from_of = get_price_from
+
+    def to_representation(self, show):
+        data = super().to_representation(show)
+        design = getattr(show, "page_design", None)
+        data.update(
+            {
+                "description": show.description,
+                "refund_policy": show.refund_policy,
+                "featured_video": show.featured_video,
+                "hold_minutes": show.hold_minutes,
+                "max_tickets_per_order": show.max_tickets_per_order,
+                "banner_image": image_payload(show, "banner_image"),
+                "square_image": image_payload(show, "square_image"),
+                "page_design": PageDesignSerializer().to_representation(design) if design else None,
+                "tickets": self.get_tickets(show),
+                "published_at": iso(show.published_at),
+                "created_at": iso(show.created_at),
+                "updated_at": iso(show.updated_at),
+            }
+        )
+        return data
 
     @extend_schema_field(TicketTypeNestedSerializer(many=True))
     def get_tickets(self, show):
         manager = self.context.get("manager", False)
-        tickets = [t for t in show.ticket_types if manager or t.is_active]
-        return TicketTypeNestedSerializer(tickets, many=True, context={**self.context, "manager": manager}).data
+        nested = TicketTypeNestedSerializer(context={**self.context, "manager": manager})
+        return [nested.to_representation(t) for t in show.ticket_types if manager or t.is_active]
 
     @extend_schema_field(PageDesignSerializer(allow_null=True))
     def get_page_design(self, show):
@@ -297,7 +399,13 @@ class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewS
         queryset = selectors.show_detail_queryset(active_tickets_only=False)
         if scope.everything:
             return queryset
+        if not scope.ids:
+            return queryset.filter(published=True)
         return queryset.filter(Q(published=True) | Q(producer_id__in=scope.ids))
+
+    def filter_queryset(self, queryset):
+        # Search, filters and ordering apply to the list; a single show is looked up by its slug only.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_serializer_class(self):
         if self.action == "list":
