@@ -50,6 +50,7 @@ run: demo
 	@echo ""
 	@echo "  Web:        http://localhost:8080/"
 	@echo "  Admin:      http://localhost:8080/admin/"
+	@echo "  API docs:   http://localhost:8080/api/v1/docs/"
 	@echo "  Health:     http://localhost:8080/health/"
 	@echo "  Ctrl-C stops web, worker and beat together."
 	@echo ""

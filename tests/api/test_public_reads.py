@@ -162,3 +162,29 @@ def test_knowledge_articles_only_published(api):
     assert slugs(api.get("/api/v1/knowledge/articles/")) == ["visible"]
     assert api.get("/api/v1/knowledge/categories/").json()[0]["slug"] == "selling"
     assert_error(api.get("/api/v1/knowledge/articles/hidden/"), 404, "not_found")
+
+
+def test_hand_built_output_matches_the_declared_fields(api):
+    """The read serializers build their JSON by hand for speed; their keys must stay the documented ones."""
+    from piquetickets.shows import api as shows_api
+    from piquetickets.shows.models import TicketPageDesign
+    from piquetickets.shows.selectors import show_detail_queryset
+
+    show = ShowFactory()
+    TicketFactory(show=show)
+    show.performers.add(PerformerFactory())
+    TicketPageDesign.objects.create(show=show)
+    show = show_detail_queryset(active_tickets_only=False).get(pk=show.pk)
+    cases = [
+        (shows_api.ShowDetailSerializer, show),
+        (shows_api.ShowListSerializer, show),
+        (shows_api.TicketTypeNestedSerializer, show.ticket_types[0]),
+        (shows_api.VenueBriefSerializer, show.venue),
+        (shows_api.ProducerBriefSerializer, show.producer),
+        (shows_api.PerformerBriefSerializer, show.performers.first()),
+        (shows_api.PageDesignSerializer, show.page_design),
+    ]
+    for serializer_class, instance in cases:
+        serializer = serializer_class()
+        readable = {name for name, field in serializer.fields.items() if not field.write_only}
+        assert set(serializer.to_representation(instance)) == readable, serializer_class.__name__
