@@ -278,6 +278,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "piquetickets.api.pagination.Pagination",
+    # JSON only: the browsable HTML renderer would list related objects in its forms.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "piquetickets.api.throttling.AnonBurstThrottle",
         "piquetickets.api.throttling.UserBurstThrottle",

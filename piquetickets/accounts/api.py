@@ -20,7 +20,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Producer.objects.filter(is_active=True), required=False
     )
     expires_in_days = serializers.IntegerField(
-        min_value=1, max_value=730, required=False, write_only=True, help_text="Leave out for a key that never expires."
+        min_value=1, max_value=730, default=365, write_only=True, help_text="Days until the key stops working (1–730)."
     )
     key_hint = serializers.SerializerMethodField()
 
@@ -66,12 +66,11 @@ class ApiTokenViewSet(
         data = serializer.validated_data
         producer = acting_producer(request, data.get("producer"))
         producer_scope(request).require(producer.pk)
-        days = data.get("expires_in_days")
         token, key = services.api_token_create(
             user=request.user,
             producer=producer,
             name=data["name"],
-            expires_at=timezone.now() + timedelta(days=days) if days else None,
+            expires_at=timezone.now() + timedelta(days=data["expires_in_days"]),
         )
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=201)

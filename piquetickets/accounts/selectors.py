@@ -29,7 +29,7 @@ def api_token_find(*, key: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.key_hash, hash_token_secret(secret)):
         return None
     now = timezone.now()
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if token.revoked_at is not None or token.expires_at <= now:
         return None
     if not token.user.is_active:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,9 +55,11 @@ def user_create(
 def api_token_create(*, user: User, producer, name: str, expires_at=None) -> tuple[ApiToken, str]:
     """Create a token for ``user`` acting within ``producer``; returns it with the full key.
 
-    The key is returned once and never stored: only its hash is. The caller must have checked
-    that ``user`` manages ``producer``.
+    The key is returned once and never stored: only its hash is. Every key expires (a year from
+    now unless ``expires_at`` says sooner or later). The caller must have checked that ``user``
+    manages ``producer``.
     """
+    expires_at = expires_at or timezone.now() + timedelta(days=365)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

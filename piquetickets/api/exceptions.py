@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -42,6 +42,12 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DataError):
+        # Input the database can't store (e.g. a NUL character in a URL or query string).
+        return Response(
+            {"detail": "The request contains characters or values we can't store.", "code": "invalid", "extra": {}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     elif isinstance(exc, OperationalError) and "lock" in str(exc).lower():
         return Response(
             {"detail": "We are busy right now, please try again in a moment.", "code": "busy", "extra": {}},

@@ -64,3 +64,35 @@ class TimeZoneField(serializers.CharField):
         if value not in iana_time_zones():
             self.fail("invalid_time_zone", value=value)
         return value
+
+
+class VisibleToCallerMixin:
+    """A related field that only finds what the caller may see: public objects and their own
+    producers' (everything for staff), so a hidden draft answers exactly like a missing one."""
+
+    public_filter: dict = {}
+    producer_path = "producer"
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        from .access import producer_scope
+
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        scope = producer_scope(request) if request is not None else None
+        if scope is not None and scope.everything:
+            return queryset
+        visible = Q(**self.public_filter)
+        if scope is not None and scope.ids:
+            visible |= Q(**{f"{self.producer_path}_id__in": scope.ids})
+        return queryset.filter(visible)
+
+
+class VisibleShowField(VisibleToCallerMixin, serializers.SlugRelatedField):
+    public_filter = {"published": True}
+
+
+class VisibleTicketField(VisibleToCallerMixin, serializers.PrimaryKeyRelatedField):
+    public_filter = {"show__published": True, "is_active": True}
+    producer_path = "show__producer"

@@ -1,5 +1,6 @@
 """View pieces shared by the API modules."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -7,7 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from piquetickets.core.errors import InvalidInput
-from piquetickets.core.images import RENDITIONS, image_attach, image_payload
+from piquetickets.core.images import image_attach, image_payload
 
 from .access import producer_scope
 from .fields import ImagePayloadSerializer, ImageUploadSerializer
@@ -63,11 +64,12 @@ class ImageUploadMixin:
     )
     def images(self, request, field=None, **kwargs):
         obj = self.get_object_for_write()
-        target = self.image_target(obj) if field == "background_image" else obj
-        if field not in self.image_fields or (target._meta.label_lower, field) not in RENDITIONS:
+        if field not in self.image_fields:
             raise InvalidInput(extra={"fields": {"field": [f"Choose one of: {', '.join(self.image_fields)}."]}})
         serializer = ImageUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        image_attach(instance=target, field=field, upload=serializer.validated_data["file"])
+        with transaction.atomic():  # a refused file leaves no new row behind (e.g. the page design)
+            target = self.image_target(obj) if field == "background_image" else obj
+            image_attach(instance=target, field=field, upload=serializer.validated_data["file"])
         target.refresh_from_db()
         return Response(image_payload(target, field))

@@ -36,7 +36,9 @@ def performer_delete(*, performer: Performer) -> None:
     """Delete a performer who is on no show's bill; raises :class:`InUse` otherwise."""
     from piquetickets.shows.models import Show
 
-    shows = list(Show.all_objects.filter(performers=performer).values_list("slug", flat=True)[:5])
-    if shows:
-        raise InUse("This performer is on the bill of some shows; take them off first.", extra={"shows": shows})
+    count = Show.all_objects.filter(performers=performer).count()
+    if count:
+        raise InUse(
+            f"This performer is on the bill of {count} show(s); they can't be deleted.", extra={"show_count": count}
+        )
     performer.delete()

@@ -16,7 +16,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from piquetickets.api.access import acting_producer, producer_scope
-from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField
+from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField, VisibleShowField, VisibleTicketField
 from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
 from piquetickets.core.errors import InvalidInput
 from piquetickets.core.images import image_payload
@@ -108,7 +108,7 @@ class TicketSalesSerializer(serializers.Serializer):
 class TicketTypeSerializer(serializers.ModelSerializer):
     """A ticket type with live availability; ``sales`` figures only for the show's managers."""
 
-    show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.all())
+    show = VisibleShowField(slug_field="slug", queryset=Show.objects.all())
     description = RichTextField()
     remaining = serializers.IntegerField(read_only=True, help_text="quantity − sold − live holds")
     sold_out = serializers.SerializerMethodField()
@@ -308,8 +308,8 @@ class PublishSerializer(serializers.Serializer):
 
 
 class PromoCodeSerializer(serializers.ModelSerializer):
-    show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.all())
-    tickets = serializers.PrimaryKeyRelatedField(
+    show = VisibleShowField(slug_field="slug", queryset=Show.objects.all())
+    tickets = VisibleTicketField(
         queryset=Ticket.objects.all(), many=True, required=False, help_text="Ticket types it applies to; empty = all."
     )
     code = serializers.RegexField(r"^[A-Za-z0-9_-]{3,40}$", max_length=40, help_text="3–40 letters, digits, - or _.")
@@ -520,7 +520,7 @@ class TicketViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
         return selectors.tickets_with_availability(queryset).order_by("show_id", "sort_order", "pk")
 
     def _save_response(self, ticket, status_code=200):
-        ticket = self.get_queryset().get(pk=ticket.pk)
+        ticket = selectors.tickets_with_availability(Ticket.objects.select_related("show")).get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status_code)
 
     def create(self, request, *args, **kwargs):

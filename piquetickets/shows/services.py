@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from piquetickets.accounts.services import user_profile_ensure
-from piquetickets.core.errors import InvalidInput
+from piquetickets.core.errors import InvalidInput, NotFound
 from piquetickets.core.updates import assign_fields
 from piquetickets.orders.models import TicketOrder
 
@@ -67,21 +67,36 @@ def show_create(*, producer, author, data: dict[str, Any], performers: Iterable 
     return show
 
 
+def _lock_live_show(show: Show) -> Show:
+    """Re-read the show under its row lock; a show deleted meanwhile is gone (404)."""
+    locked = Show.all_objects.select_for_update().filter(pk=show.pk).first()
+    if locked is None or locked.is_deleted:
+        raise NotFound("This show no longer exists.")
+    return locked
+
+
 @transaction.atomic
 def show_update(*, show: Show, data: dict[str, Any], performers: Iterable | None = None) -> Show:
     """Change a show's details. A published show must keep its venue (``show_published_has_venue``);
-    a new start time must be in the next five years."""
-    if "start_time" in data and data["start_time"] != show.start_time:
-        assign_fields(show, data, SHOW_FIELDS)
-        _check_schedule(show)
-    assign_fields(show, data, SHOW_FIELDS)
-    if not show.published:
-        show.draft_updated_at = timezone.now()
-    show.full_clean(exclude=["slug"])
-    show.save()
+    a new start time must be in the next five years.
+
+    Works on a fresh copy read under the row lock and writes only the fields given, so an edit
+    racing a delete, an unpublish or an image upload never undoes them.
+    """
+    locked = _lock_live_show(show)
+    schedule_changed = "start_time" in data and data["start_time"] != locked.start_time
+    assign_fields(locked, data, SHOW_FIELDS)
+    if schedule_changed:
+        _check_schedule(locked)
+    changed = [("venue" if name == "venue" else name) for name in data]
+    if not locked.published:
+        locked.draft_updated_at = timezone.now()
+        changed.append("draft_updated_at")
+    locked.full_clean(exclude=["slug"])
+    locked.save(update_fields=[*changed, "updated_at"])
     if performers is not None:
-        show.performers.set(performers)
-    return show
+        locked.performers.set(performers)
+    return locked
 
 
 def show_publish_problems(*, show: Show) -> list[str]:
@@ -106,6 +121,7 @@ def show_publish(*, show: Show, user) -> Show:
     """
     if not (user.is_staff or user_profile_ensure(user=user).can_publish_shows):
         raise PublishingNotAllowed()
+    show = _lock_live_show(show)
     problems = show_publish_problems(show=show)
     if problems:
         raise ShowNotReady(" ".join(problems), extra={"reasons": problems})
@@ -119,6 +135,7 @@ def show_publish(*, show: Show, user) -> Show:
 @transaction.atomic
 def show_unpublish(*, show: Show) -> Show:
     """Take a show off sale and out of public lists. Sold tickets stay valid."""
+    show = _lock_live_show(show)
     if show.published:
         show.published = False
         show.draft_updated_at = timezone.now()
@@ -132,6 +149,7 @@ def show_soft_delete(*, show: Show) -> Show:
 
     A deleted show is also unpublished, so restoring it never makes it public by surprise.
     """
+    show = Show.all_objects.select_for_update().get(pk=show.pk)
     if show.is_deleted:
         return show
     show.is_deleted = True
@@ -144,6 +162,7 @@ def show_soft_delete(*, show: Show) -> Show:
 @transaction.atomic
 def show_restore(*, show: Show) -> Show:
     """Bring a soft-deleted show back as a draft."""
+    show = Show.all_objects.select_for_update().get(pk=show.pk)
     if not show.is_deleted:
         return show
     show.is_deleted = False

@@ -16,9 +16,7 @@ class SubscribeSerializer(serializers.Serializer):
 
 
 class SubscribedSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    subscribed = serializers.BooleanField()
-    created = serializers.BooleanField(help_text="False when the address was already on the list.")
+    detail = serializers.CharField()
 
 
 class SubscribeView(views.APIView):
@@ -28,19 +26,17 @@ class SubscribeView(views.APIView):
     @extend_schema(
         summary="Join the newsletter",
         request=SubscribeSerializer,
-        responses={
-            201: OpenApiResponse(SubscribedSerializer, description="Subscribed."),
-            200: OpenApiResponse(SubscribedSerializer, description="Already subscribed; nothing changed."),
-        },
+        description="The answer is the same whether or not the address was already on the list, so the "
+        "list can't be probed.",
+        responses={202: OpenApiResponse(SubscribedSerializer, description="On the list.")},
     )
     def post(self, request):
         serializer = SubscribeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscriber, created = services.subscriber_signup(
+        services.subscriber_signup(
             **serializer.validated_data,
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             referer=request.headers.get("Referer", ""),
         )
-        body = {"email": subscriber.email, "subscribed": subscriber.is_active, "created": created}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response({"detail": "Thanks! You're on the list."}, status=status.HTTP_202_ACCEPTED)

@@ -12,13 +12,16 @@ def subscriber_signup(
 ) -> tuple[Subscriber, bool]:
     """Subscribe ``email``; returns ``(subscriber, created)``.
 
-    Signing up again (in any letter case) is not an error and writes nothing. A first sign-up
-    stores where it came from (address, browser, referring page). Two simultaneous sign-ups of
-    one address make one row: the database's case-insensitive unique constraint decides.
+    Signing up again (in any letter case) is not an error and adds no row; someone who had
+    unsubscribed is subscribed again. A first sign-up stores where it came from (address,
+    browser, referring page). Two simultaneous sign-ups of one address make one row: the
+    database's case-insensitive unique constraint decides.
     """
     email = email.strip()
     existing = Subscriber.objects.filter(email__iexact=email).first()
     if existing is not None:
+        if not existing.is_active:
+            Subscriber.objects.filter(pk=existing.pk).update(is_active=True)
         return existing, False
     try:
         with transaction.atomic():

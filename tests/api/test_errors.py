@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404
 from django.test import RequestFactory
 
@@ -38,6 +38,11 @@ from tests.api.conftest import assert_error
                 "code": "invalid",
                 "extra": {"fields": {"non_field_errors": ["Clash."], "name": ["Too long."]}},
             },
+        ),
+        (
+            DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"),
+            400,
+            {"detail": "The request contains characters or values we can't store.", "code": "invalid", "extra": {}},
         ),
         (
             OperationalError("canceling statement due to lock timeout"),
@@ -87,3 +92,25 @@ def test_server_errors_under_the_api_are_json():
 def test_method_not_allowed_has_the_shape(client):
     body = assert_error(client.get("/api/v1/subscribers/"), 405, "method_not_allowed")
     assert body["detail"] == 'Method "GET" not allowed.'
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_not_crashed_on(client, world):
+    from tests.api.conftest import client_for
+
+    owner = client_for(world.owner)
+    response = owner.post(
+        "/api/v1/tickets/", {"show": "fri\x00day", "name": "X", "quantity": 1, "price": "1"}, format="json"
+    )
+    assert_error(response, 400, "invalid")
+    from django.db import connection
+
+    postgres = connection.vendor == "postgresql"  # PostgreSQL can't take NUL at all: a clear 400
+    for url, sqlite_status in (
+        ("/api/v1/shows/fri%00day/", 404),
+        ("/api/v1/tickets/?show=fri%00day", 200),
+        ("/api/v1/shows/?q=a%00b", 200),
+    ):
+        response = client.get(url)
+        assert response.status_code == (400 if postgres else sqlite_status), url
+        assert response["Content-Type"] == "application/json"

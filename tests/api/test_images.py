@@ -125,3 +125,11 @@ def test_a_real_worker_makes_the_renditions(world, tmp_path, settings, monkeypat
     variants = Show.objects.get(pk=world.show.pk).image_variants["banner_image"]
     assert (variants["banner"]["width"], variants["banner"]["height"]) == (1600, 600)
     assert (variants["banner_small"]["width"], variants["banner_small"]["height"]) == (800, 300)
+
+
+def test_refused_background_leaves_no_page_design(world):
+    from piquetickets.shows.models import TicketPageDesign
+
+    response = post_image(world, SimpleUploadedFile("x.png", b"nope", "image/png"), "background_image")
+    assert_error(response, 400, "invalid_image")
+    assert not TicketPageDesign.objects.exists()

@@ -350,7 +350,8 @@ def test_performer_on_a_bill_cannot_be_deleted(world):
     performer = PerformerFactory(producer=world.producer)
     world.show.performers.add(performer)
     body = assert_error(client_for(world.owner).delete(f"/api/v1/performers/{performer.slug}/"), 409, "in_use")
-    assert body["extra"] == {"shows": [world.show.slug]}
+    assert body["detail"] == "This performer is on the bill of 1 show(s); they can't be deleted."
+    assert body["extra"] == {"show_count": 1}  # counts only: other producers' drafts stay unnamed
 
 
 def test_producer_profile_update_sanitises_bio(world):
@@ -381,3 +382,63 @@ def test_shows_are_scheduled_in_the_next_five_years(world, start, message):
     response = client_for(world.owner).patch(f"/api/v1/shows/{world.show.slug}/", data, format="json")
     assert assert_error(response, 400, "invalid")["extra"]["fields"] == {"start_time": [message]}
     assert Show.objects.get(pk=world.show.pk).title == "Friday Laughs"
+
+
+def test_creating_a_ticket_type_ignores_list_filters_in_the_url(world):
+    response = client_for(world.owner).post(
+        "/api/v1/tickets/?show=nope",
+        {"show": world.show.slug, "name": "Late", "quantity": 5, "price": "9"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["name"] == "Late"
+
+
+def test_hidden_drafts_answer_like_missing_shows(world):
+    Show.objects.filter(pk=world.other_show.pk).update(published=False)
+    owner = client_for(world.owner)
+    hidden = owner.post(
+        "/api/v1/tickets/", {"show": world.other_show.slug, "name": "X", "quantity": 1, "price": "1"}, format="json"
+    )
+    missing = owner.post(
+        "/api/v1/tickets/", {"show": "no-such-show", "name": "X", "quantity": 1, "price": "1"}, format="json"
+    )
+    assert assert_error(hidden, 400, "invalid")["extra"]["fields"]["show"] == [
+        f"Object with slug={world.other_show.slug} does not exist."
+    ]
+    assert assert_error(missing, 400, "invalid")["extra"]["fields"]["show"] == [
+        "Object with slug=no-such-show does not exist."
+    ]
+    other_ticket = Ticket.objects.get(show=world.other_show)
+    promo = owner.post(
+        "/api/v1/promo-codes/",
+        {"show": world.show.slug, "code": "PEEK", "discount": "5", "tickets": [other_ticket.pk]},
+        format="json",
+    )
+    assert assert_error(promo, 400, "invalid")["extra"]["fields"]["tickets"] == [
+        f'Invalid pk "{other_ticket.pk}" - object does not exist.'
+    ]
+
+
+def test_html_is_never_rendered_by_the_api(world):
+    Show.objects.filter(pk=world.other_show.pk).update(published=False)
+    response = client_for(world.owner).get("/api/v1/tickets/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert world.other_show.title not in response.content.decode()
+
+
+def test_a_stale_edit_never_undoes_a_delete_or_an_unpublish(world):
+    from piquetickets.core.errors import NotFound
+    from piquetickets.shows import services
+
+    stale = Show.objects.get(pk=world.show.pk)
+    services.show_unpublish(show=Show.objects.get(pk=world.show.pk))
+    services.show_update(show=stale, data={"title": "Edited"})
+    fresh = Show.all_objects.get(pk=world.show.pk)
+    assert (fresh.title, fresh.published) == ("Edited", False)
+
+    services.show_soft_delete(show=Show.objects.get(pk=world.show.pk))
+    with pytest.raises(NotFound):
+        services.show_update(show=stale, data={"title": "Back from the dead"})
+    fresh = Show.all_objects.get(pk=world.show.pk)
+    assert (fresh.is_deleted, fresh.title) == (True, "Edited")

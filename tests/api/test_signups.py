@@ -16,8 +16,8 @@ def test_subscribe_stores_where_the_signup_came_from(api):
         HTTP_REFERER="https://piquetickets.example/shows/friday",
         REMOTE_ADDR="203.0.113.7",
     )
-    assert response.status_code == 201
-    assert response.json() == {"email": "Fan@Example.com", "subscribed": True, "created": True}
+    assert response.status_code == 202
+    assert response.json() == {"detail": "Thanks! You're on the list."}
     meta = SubscriberMetaData.objects.get()
     assert (meta.ip_address, meta.user_agent, meta.url_referer) == (
         "203.0.113.7",
@@ -26,14 +26,21 @@ def test_subscribe_stores_where_the_signup_came_from(api):
     )
 
 
-def test_subscribing_twice_is_fine_and_writes_nothing(api):
-    api.post("/api/v1/subscribers/", {"email": "fan@example.com"}, format="json")
+def test_subscribing_twice_is_fine_writes_nothing_and_reveals_nothing(api):
+    first = api.post("/api/v1/subscribers/", {"email": "fan@example.com"}, format="json")
     again = api.post("/api/v1/subscribers/", {"email": "FAN@example.com", "first_name": "Other"}, format="json")
-    assert again.status_code == 200
-    assert again.json() == {"email": "fan@example.com", "subscribed": True, "created": False}
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
     assert Subscriber.objects.count() == 1
     assert SubscriberMetaData.objects.count() == 1
     assert Subscriber.objects.get().first_name == ""
+
+
+def test_signing_up_again_after_unsubscribing_resubscribes(api):
+    api.post("/api/v1/subscribers/", {"email": "back@example.com"}, format="json")
+    Subscriber.objects.update(is_active=False)
+    assert api.post("/api/v1/subscribers/", {"email": "back@example.com"}, format="json").status_code == 202
+    assert Subscriber.objects.get().is_active is True
+    assert Subscriber.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -113,3 +113,18 @@ def test_session_writes_need_csrf(world):
     response = client.patch(f"/api/v1/shows/{world.show.slug}/", {"title": "No token"}, content_type="application/json")
     body = assert_error(response, 403, "permission_denied")
     assert "CSRF" in body["detail"]
+
+
+def test_every_key_expires(world, client):
+    session_client(client, world.owner)
+    response = client.post("/api/v1/tokens/", {"name": "Default"}, content_type="application/json")
+    token = ApiToken.objects.get(pk=response.json()["id"])
+    assert timezone.now() + timedelta(days=364) < token.expires_at <= timezone.now() + timedelta(days=365)
+    body = assert_error(
+        client.post("/api/v1/tokens/", {"name": "Forever", "expires_in_days": 10000}, content_type="application/json"),
+        400,
+        "invalid",
+    )
+    assert body["extra"]["fields"] == {"expires_in_days": ["Ensure this value is less than or equal to 730."]}
+    _, key = api_token_create(user=world.owner, producer=world.producer, name="Service default")
+    assert ApiToken.objects.get(name="Service default").expires_at is not None

@@ -98,8 +98,7 @@ def test_restore_brings_a_deleted_show_back_as_a_draft():
 
 def test_soft_delete_and_restore_are_idempotent():
     show = ShowFactory()
-    services.show_soft_delete(show=show)
-    first_deleted_at = show.deleted_at
+    first_deleted_at = services.show_soft_delete(show=show).deleted_at
     services.show_soft_delete(show=show)
     assert Show.all_objects.get(pk=show.pk).deleted_at == first_deleted_at
     services.show_restore(show=show)
