@@ -126,5 +126,5 @@ def test_every_key_expires(world, client):
         "invalid",
     )
     assert body["extra"]["fields"] == {"expires_in_days": ["Ensure this value is less than or equal to 730."]}
-    _, key = api_token_create(user=world.owner, producer=world.producer, name="Service default")
+    api_token_create(user=world.owner, producer=world.producer, name="Service default")
     assert ApiToken.objects.get(name="Service default").expires_at is not None
