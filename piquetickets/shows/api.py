@@ -487,6 +487,45 @@ class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewS
         return services.page_design_save(show=show, data={})
 
 
+class ShowChildViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
+    """Ticket types and promo codes: rows that belong to one show for good.
+
+    Subclasses name the thing (for messages) and call their services in ``create_in`` and
+    ``update_with``; parsing, the producer check and "can't move to another show" live here.
+    """
+
+    noun = "row"
+
+    def producer_id_of(self, obj):
+        return obj.show.producer_id
+
+    def respond(self, obj, status_code=200):
+        return Response(self.get_serializer(obj).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        show = data.pop("show")
+        producer_scope(request).require(show.producer_id)
+        return self.respond(self.create_in(show, data), 201)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object_for_write()
+        serializer = self.get_serializer(obj, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "show" in data and data.pop("show").pk != obj.show_id:
+            raise InvalidInput(extra={"fields": {"show": [f"A {self.noun} can't move to another show."]}})
+        return self.respond(self.update_with(obj, data))
+
+    def create_in(self, show, data):
+        raise NotImplementedError
+
+    def update_with(self, obj, data):
+        raise NotImplementedError
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Ticket types",
@@ -501,12 +540,9 @@ class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewS
         summary="Delete a ticket type, or deactivate it when it has sales", responses=REMOVAL_RESPONSES
     ),
 )
-class TicketViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
+class TicketViewSet(ShowChildViewSet):
     serializer_class = TicketTypeSerializer
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
-
-    def producer_id_of(self, ticket):
-        return ticket.show.producer_id
+    noun = "ticket type"
 
     def get_queryset(self):
         scope = producer_scope(self.request)
@@ -519,28 +555,16 @@ class TicketViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
             queryset = queryset.filter(show__slug=show)
         return selectors.tickets_with_availability(queryset).order_by("show_id", "sort_order", "pk")
 
-    def _save_response(self, ticket, status_code=200):
+    def respond(self, ticket, status_code=200):
+        # Re-read with live availability, ignoring the list's query-string filters.
         ticket = selectors.tickets_with_availability(Ticket.objects.select_related("show")).get(pk=ticket.pk)
-        return Response(self.get_serializer(ticket).data, status=status_code)
+        return super().respond(ticket, status_code)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        show = data.pop("show")
-        producer_scope(request).require(show.producer_id)
-        ticket = services.ticket_create(show=show, author=request.user, data=data)
-        return self._save_response(ticket, 201)
+    def create_in(self, show, data):
+        return services.ticket_create(show=show, author=self.request.user, data=data)
 
-    def update(self, request, *args, **kwargs):
-        ticket = self.get_object_for_write()
-        serializer = self.get_serializer(ticket, data=request.data, partial=kwargs.pop("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "show" in data and data.pop("show").pk != ticket.show_id:
-            raise InvalidInput(extra={"fields": {"show": ["A ticket type can't move to another show."]}})
-        ticket = services.ticket_update(ticket=ticket, data=data)
-        return self._save_response(ticket)
+    def update_with(self, ticket, data):
+        return services.ticket_update(ticket=ticket, data=data)
 
     def destroy(self, request, *args, **kwargs):
         return removal_response(services.ticket_remove(ticket=self.get_object_for_write()))
@@ -552,14 +576,12 @@ class TicketViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
     ),
     destroy=extend_schema(summary="Delete a promo code, or deactivate it once used", responses=REMOVAL_RESPONSES),
 )
-class PromoCodeViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
+class PromoCodeViewSet(ShowChildViewSet):
     """Promo codes are private to the producers who own the show."""
 
     serializer_class = PromoCodeSerializer
     permission_classes = [permissions.IsAuthenticated]
-
-    def producer_id_of(self, promo):
-        return promo.show.producer_id
+    noun = "promo code"
 
     def get_queryset(self):
         queryset = producer_scope(self.request).filter(
@@ -570,26 +592,13 @@ class PromoCodeViewSet(ProducerOwnedWriteMixin, viewsets.ModelViewSet):
             queryset = queryset.filter(show__slug=show)
         return queryset.select_related("show").prefetch_related("tickets").order_by("show_id", "code")
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        show = data.pop("show")
-        producer_scope(request).require(show.producer_id)
+    def create_in(self, show, data):
         tickets = data.pop("tickets", None)
-        promo = services.promo_code_create(show=show, data=data, tickets=tickets)
-        return Response(self.get_serializer(promo).data, status=201)
+        return services.promo_code_create(show=show, data=data, tickets=tickets)
 
-    def update(self, request, *args, **kwargs):
-        promo = self.get_object_for_write()
-        serializer = self.get_serializer(promo, data=request.data, partial=kwargs.pop("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "show" in data and data.pop("show").pk != promo.show_id:
-            raise InvalidInput(extra={"fields": {"show": ["A promo code can't move to another show."]}})
+    def update_with(self, promo, data):
         tickets = data.pop("tickets", None)
-        promo = services.promo_code_update(promo=promo, data=data, tickets=tickets)
-        return Response(self.get_serializer(promo).data)
+        return services.promo_code_update(promo=promo, data=data, tickets=tickets)
 
     def destroy(self, request, *args, **kwargs):
         return removal_response(services.promo_code_remove(promo=self.get_object_for_write()))
