@@ -205,6 +205,14 @@ USE_TZ = True
 # --- Money ----------------------------------------------------------------------------------
 
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
+# The platform's fee policy; a producer's payout account may override the platform fee.
+FEES = {
+    "PLATFORM_PERCENT": env.str("FEE_PLATFORM_PERCENT", default="3.0"),
+    "PLATFORM_FIXED_PER_TICKET": env.str("FEE_PLATFORM_FIXED_PER_TICKET", default="0.99"),
+    "PROCESSING_PERCENT": env.str("FEE_PROCESSING_PERCENT", default="2.9"),
+    "PROCESSING_FIXED_PER_ORDER": env.str("FEE_PROCESSING_FIXED_PER_ORDER", default="0.30"),
+    "PASSED_TO_BUYER": env.bool("FEES_PASSED_TO_BUYER", default=True),
+}
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 if PAYMENT_PROVIDER not in {"test", "stripe"}:
     raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be 'test' or 'stripe', not {PAYMENT_PROVIDER!r}.")

@@ -1,0 +1,33 @@
+"""Errors of the selling domain, each with a stable code the API and pages show."""
+
+from piquetickets.core.errors import ApplicationError
+
+
+class SoldOut(ApplicationError):
+    code = "sold_out"
+    default_message = "Sorry, there aren't enough tickets left."
+    status = 409
+
+
+class PromoCodeInvalid(ApplicationError):
+    code = "promo_code_invalid"
+    default_message = "This promo code can't be used."
+    status = 400
+
+
+class DonationTooLow(ApplicationError):
+    code = "donation_too_low"
+    default_message = "The amount is below the minimum for this ticket."
+    status = 400
+
+
+class NotOnSale(ApplicationError):
+    code = "not_on_sale"
+    default_message = "These tickets are not on sale."
+    status = 400
+
+
+class TooManyTickets(ApplicationError):
+    code = "too_many_tickets"
+    default_message = "That's more tickets than one order may hold."
+    status = 400
