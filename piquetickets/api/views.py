@@ -26,6 +26,11 @@ REMOVAL_RESPONSES = {
 }
 
 
+def query_flag(request, name: str) -> bool:
+    """A yes/no query parameter: ``1``, ``true`` or ``yes`` (any case) mean yes."""
+    return request.query_params.get(name, "").lower() in {"1", "true", "yes"}
+
+
 def removal_response(result: str) -> Response:
     """``204`` when the row was deleted; ``200`` with ``{"result": "deactivated"}`` when it was kept."""
     if result == "deleted":

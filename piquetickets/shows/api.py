@@ -17,7 +17,13 @@ from rest_framework.response import Response
 
 from piquetickets.api.access import acting_producer, producer_scope
 from piquetickets.api.fields import ImageField, RichTextField, TimeZoneField, VisibleShowField, VisibleTicketField
-from piquetickets.api.views import REMOVAL_RESPONSES, ImageUploadMixin, ProducerOwnedWriteMixin, removal_response
+from piquetickets.api.views import (
+    REMOVAL_RESPONSES,
+    ImageUploadMixin,
+    ProducerOwnedWriteMixin,
+    query_flag,
+    removal_response,
+)
 from piquetickets.core.errors import InvalidInput
 from piquetickets.core.images import image_payload
 from piquetickets.core.money import CURRENCY_CHOICES
@@ -387,15 +393,12 @@ class ShowViewSet(ProducerOwnedWriteMixin, ImageUploadMixin, viewsets.ModelViewS
     ordering = ["start_time"]
     image_fields = ("image", "banner_image", "square_image", "background_image")
 
-    def truthy(self, name: str) -> bool:
-        return self.request.query_params.get(name, "").lower() in {"1", "true", "yes"}
-
     def get_queryset(self):
         scope = producer_scope(self.request)
         if self.action == "list":
-            if self.truthy("mine") and self.request.user.is_authenticated:
+            if query_flag(self.request, "mine") and self.request.user.is_authenticated:
                 return selectors.show_list_for_producers(scope=scope)
-            return selectors.show_list_public(include_past=self.truthy("include_past"))
+            return selectors.show_list_public(include_past=query_flag(self.request, "include_past"))
         queryset = selectors.show_detail_queryset(active_tickets_only=False)
         if scope.everything:
             return queryset
@@ -548,7 +551,7 @@ class TicketViewSet(ShowChildViewSet):
         scope = producer_scope(self.request)
         public = Q(show__in=Show.objects.published(), is_active=True)
         mine = Q() if scope.everything else Q(show__producer_id__in=scope.ids)
-        wanted = mine if self.request.query_params.get("mine", "").lower() in {"1", "true"} else public | mine
+        wanted = mine if query_flag(self.request, "mine") else public | mine
         queryset = Ticket.objects.filter(show__in=Show.objects.all()).filter(wanted).select_related("show")
         show = self.request.query_params.get("show")
         if show:

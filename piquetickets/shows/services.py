@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from piquetickets.accounts.services import user_profile_ensure
 from piquetickets.core.errors import InvalidInput, NotFound
-from piquetickets.core.updates import assign_fields
+from piquetickets.core.updates import assign_fields, deactivate_or_delete
 from piquetickets.orders.models import TicketOrder
 
 from .errors import PublishingNotAllowed, QuantityBelowCommitted, ShowNotReady
@@ -88,7 +88,7 @@ def show_update(*, show: Show, data: dict[str, Any], performers: Iterable | None
     assign_fields(locked, data, SHOW_FIELDS)
     if schedule_changed:
         _check_schedule(locked)
-    changed = [("venue" if name == "venue" else name) for name in data]
+    changed = list(data)
     if not locked.published:
         locked.draft_updated_at = timezone.now()
         changed.append("draft_updated_at")
@@ -217,13 +217,7 @@ def ticket_remove(*, ticket: Ticket) -> str:
     has_history = (
         locked.quantity_sold > 0 or TicketOrder.objects.filter(ticket=locked).exists() or locked.holds.exists()
     )
-    if has_history:
-        if locked.is_active:
-            locked.is_active = False
-            locked.save(update_fields=["is_active", "updated_at"])
-        return "deactivated"
-    locked.delete()
-    return "deleted"
+    return deactivate_or_delete(locked, in_use=has_history)
 
 
 # --- promo codes -------------------------------------------------------------------------------
@@ -275,13 +269,7 @@ def promo_code_update(
 def promo_code_remove(*, promo: TicketPromoCode) -> str:
     """Delete an unused promo code; deactivate a used one (orders keep pointing at it)."""
     locked = TicketPromoCode.objects.select_for_update().get(pk=promo.pk)
-    if locked.times_used > 0 or locked.orders.exists():
-        if locked.is_active:
-            locked.is_active = False
-            locked.save(update_fields=["is_active", "updated_at"])
-        return "deactivated"
-    locked.delete()
-    return "deleted"
+    return deactivate_or_delete(locked, in_use=locked.times_used > 0 or locked.orders.exists())
 
 
 # --- page design -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from piquetickets.core.updates import assign_fields
+from piquetickets.core.updates import assign_fields, deactivate_or_delete
 
 from .models import Venue
 
@@ -39,10 +39,4 @@ def venue_remove(*, venue: Venue) -> str:
     """Delete a venue no show uses; deactivate one that has shows (they keep their venue)."""
     from piquetickets.shows.models import Show
 
-    if Show.all_objects.filter(venue=venue).exists():
-        if venue.is_active:
-            venue.is_active = False
-            venue.save(update_fields=["is_active", "updated_at"])
-        return "deactivated"
-    venue.delete()
-    return "deleted"
+    return deactivate_or_delete(venue, in_use=Show.all_objects.filter(venue=venue).exists())
