@@ -183,6 +183,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "release-expired-holds": {"task": "orders.release_expired_holds", "schedule": 60.0},
+    "retry-failed-emails": {"task": "emails.retry_failed", "schedule": 60.0},
 }
 
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
@@ -274,6 +275,14 @@ ANYMAIL = {
     "AMAZON_SES_CONFIGURATION_SET_NAME": env.str("AWS_SES_CONFIGURATION_SET", default="") or None,
     "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
 }
+if ANYMAIL["WEBHOOK_SECRET"] and ":" not in ANYMAIL["WEBHOOK_SECRET"]:
+    raise ImproperlyConfigured('ANYMAIL_WEBHOOK_SECRET must be "user:password" (HTTP basic auth).')
+if not DEBUG and EMAIL_BACKEND.startswith("anymail.") and not ANYMAIL["WEBHOOK_SECRET"]:
+    # Without it anymail's tracking webhook accepts anyone's posts: fake bounces and complaints.
+    raise ImproperlyConfigured("An anymail EMAIL_BACKEND needs ANYMAIL_WEBHOOK_SECRET when DEBUG is off.")
+# Attempts (the first included) before a failing email is given up; retries back off 1, 2, 4 … 60 minutes.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+EMAIL_TIMEOUT = 30  # seconds an SMTP connection may hang (a stuck send would block its retry)
 
 # --- REST API -------------------------------------------------------------------------------
 

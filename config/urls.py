@@ -1,3 +1,4 @@
+from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -5,10 +6,24 @@ from django.urls import include, path
 
 from piquetickets.core.views import health
 
+# Only the webhook we use out of ``anymail.urls`` (same path, name and namespace): the other
+# providers' endpoints would be reachable for nothing.
+anymail_urls = (
+    [
+        path(
+            "amazon_ses/tracking/",
+            AmazonSESTrackingWebhookView.as_view(),
+            name="amazon_ses_tracking_webhook",
+        ),
+    ],
+    "anymail",
+)
+
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("piquetickets.api.urls")),
+    path("anymail/", include(anymail_urls)),  # SES delivery events (basic auth: ANYMAIL_WEBHOOK_SECRET)
 ]
 
 if settings.DEBUG:

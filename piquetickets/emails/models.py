@@ -8,12 +8,17 @@ from piquetickets.core.models import TimeStampedModel
 class EmailTracking(TimeStampedModel):
     """EmailTracking: one outgoing message, from queued to delivered, bounced or complained.
 
-    Rows are written by the one sending function; SES events (through django-anymail's tracking
-    webhook) move ``status`` on. ``idempotency_key`` makes "send this once" hold across retries.
+    Rows are written by the one sending function (``services.email_queue``); ``email_deliver`` moves
+    them queued → sending → sent (or failed, retried with backoff); SES events (through django-anymail's
+    tracking webhook) move them on to delivered, bounced or complained. ``idempotency_key`` makes
+    "send this once" hold across retries. ``next_attempt_at`` is when the retry sweep may next try the
+    row: a failed row's backoff, a queued row's "its task got lost" deadline, a sending row's "its
+    worker died" deadline; ``None`` once sent or given up.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         DELIVERED = "delivered", "Delivered"
         BOUNCED = "bounced", "Bounced"
