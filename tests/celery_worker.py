@@ -56,12 +56,13 @@ def celery_worker(tmp_path: Path, **extra_env: str):
     options = dict(celery_app.conf.broker_transport_options or {})
     if celery_app.conf.broker_url.startswith("filesystem://"):
         folder = tmp_path / "broker"
-        (folder / "queue").mkdir(parents=True, exist_ok=True)
-        (folder / "processed").mkdir(parents=True, exist_ok=True)
+        for name in ("queue", "processed", "control"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
         options |= {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
         }
     log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
