@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "piquetickets.emails",
     "piquetickets.knowledge",
     "piquetickets.api",
+    "piquetickets.storefront",
 ]
 
 MIDDLEWARE = [
@@ -161,12 +162,13 @@ if CELERY_RESULT_BACKEND.startswith("file://"):
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -183,6 +185,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "release-expired-holds": {"task": "orders.release_expired_holds", "schedule": 60.0},
+    "reconcile-payments": {"task": "orders.reconcile_payments", "schedule": 600.0},
     "retry-failed-emails": {"task": "emails.retry_failed", "schedule": 60.0},
 }
 
@@ -227,6 +230,7 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
 
@@ -323,6 +327,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "ShowStatusEnum": ["draft", "published"],
+        "OrderStatusEnum": "piquetickets.orders.models.Order.Status",
+        "RefundStatusEnum": "piquetickets.orders.models.Refund.Status",
+        "AttendeeStatusEnum": "piquetickets.orders.models.TicketAttendee.Status",
     },
 }
 

@@ -24,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("piquetickets.api.urls")),
     path("anymail/", include(anymail_urls)),  # SES delivery events (basic auth: ANYMAIL_WEBHOOK_SECRET)
+    path("", include("piquetickets.payments.urls")),
+    path("", include("piquetickets.storefront.urls")),
 ]
 
 if settings.DEBUG:

@@ -19,3 +19,7 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+from tests.selling import api, eager, sale  # noqa: E402, F401  (a show on sale)
+from tests.stripe_server import stripe_server  # noqa: E402, F401  (the local Stripe-compatible server)

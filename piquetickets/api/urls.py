@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from piquetickets.accounts.api import ApiTokenViewSet
 from piquetickets.knowledge.api import KnowledgeArticleViewSet, KnowledgeCategoryViewSet
+from piquetickets.orders.api import CheckoutSessionView, OrderViewSet
+from piquetickets.payments.api import StripeWebhookView
 from piquetickets.performers.api import PerformerViewSet
 from piquetickets.producers.api import ProducerInterestViewSet, ProducerViewSet
 from piquetickets.shows.api import FeaturedViewSet, PromoCodeViewSet, ShowViewSet, TicketViewSet
@@ -24,10 +26,13 @@ router.register("producer-interest", ProducerInterestViewSet, basename="producer
 router.register("knowledge/categories", KnowledgeCategoryViewSet, basename="knowledge-category")
 router.register("knowledge/articles", KnowledgeArticleViewSet, basename="knowledge-article")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
+router.register("orders", OrderViewSet, basename="order")
 
 app_name = "api"
 urlpatterns = [
     path("subscribers/", SubscribeView.as_view(), name="subscribe"),
+    path("checkout/create-session/", CheckoutSessionView.as_view(), name="checkout-create-session"),
+    path("stripe/webhook/", StripeWebhookView.as_view(), name="stripe-webhook"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

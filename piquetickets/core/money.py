@@ -35,3 +35,18 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 def from_minor_units(amount: int, currency: str) -> Decimal:
     exponent = CURRENCY_EXPONENTS[currency.upper()]
     return quantize(Decimal(amount).scaleb(-exponent), currency)
+
+
+# Currencies written with a symbol in front; every other one as "25.00 EUR".
+_SYMBOLS = {"USD": "$"}
+
+
+def format_money(amount: Decimal | int | str, currency: str) -> str:
+    """``$1,250.00`` for US dollars, ``1,250.00 EUR`` otherwise; rounded to the currency's minor unit."""
+    currency = currency.upper()
+    value = quantize(amount, currency)
+    digits = f"{abs(value):,.{CURRENCY_EXPONENTS[currency]}f}"
+    sign = "-" if value < 0 else ""
+    if currency in _SYMBOLS:
+        return f"{sign}{_SYMBOLS[currency]}{digits}"
+    return f"{sign}{digits} {currency}"

@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, TabularInline
 
 from piquetickets.core.admin import ReadOnlyAdmin
+from piquetickets.core.errors import ApplicationError
 
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
+from .services import order_refund
 
 ORDER_MONEY_AND_PAYMENT = [
     "uuid",
@@ -115,8 +117,24 @@ class OrderAdmin(ModelAdmin):
     inlines = [TicketOrderInline, HoldInline, RefundInline]
     list_select_related = ["show"]
 
+    actions = ["refund_in_full"]
+
     def has_add_permission(self, request):
         return False  # orders only come from checkout
+
+    @admin.action(description="Refund selected orders in full (through the payment provider)")
+    def refund_in_full(self, request, queryset):
+        done, refused = 0, []
+        for order in queryset:
+            try:
+                order_refund(order=order, reason="Refunded by platform staff.", by=request.user)
+                done += 1
+            except ApplicationError as error:
+                refused.append(f"{str(order.uuid)[:8]}: {error.message}")
+        if done:
+            self.message_user(request, f"Refunded {done} order(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
     def has_delete_permission(self, request, obj=None):
         return False  # money history is never deleted

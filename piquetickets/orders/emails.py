@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from piquetickets.core.money import CURRENCY_EXPONENTS, quantize
+from piquetickets.core.money import format_money
 from piquetickets.emails.services import Attachment, email_queue, register_attachments
 
 from .models import Order, TicketAttendee
@@ -37,20 +37,6 @@ from .tickets import (
 CONFIRMATION = "order_confirmation"
 REFUND = "order_refund"
 LATE_REFUND = "order_late_refund"
-
-# Currencies written with a symbol in front; every other one as "25.00 EUR".
-_SYMBOLS = {"USD": "$"}
-
-
-def format_money(amount: Decimal | int | str, currency: str) -> str:
-    """``$1,250.00`` for US dollars, ``1,250.00 EUR`` otherwise; rounded to the currency's minor unit."""
-    currency = currency.upper()
-    value = quantize(amount, currency)
-    digits = f"{abs(value):,.{CURRENCY_EXPONENTS[currency]}f}"
-    sign = "-" if value < 0 else ""
-    if currency in _SYMBOLS:
-        return f"{sign}{_SYMBOLS[currency]}{digits}"
-    return f"{sign}{digits} {currency}"
 
 
 def _subject_date(show) -> str:
@@ -121,7 +107,6 @@ def order_context(order: Order) -> dict:
 
 
 # The storefront and payment views import it by this earlier, private name.
-_order_context = order_context
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:

@@ -31,3 +31,19 @@ class TooManyTickets(ApplicationError):
     code = "too_many_tickets"
     default_message = "That's more tickets than one order may hold."
     status = 400
+
+
+class RefundInvalid(ApplicationError):
+    """The refund asked for can't be made (nothing paid, already refunded, too much, wrong tickets)."""
+
+    code = "refund_invalid"
+    default_message = "This refund can't be made."
+    status = 400
+
+
+class OrderNotPending(ApplicationError):
+    """The order is no longer waiting for payment (paid, expired or cancelled)."""
+
+    code = "order_not_pending"
+    default_message = "This order is no longer waiting for payment."
+    status = 409

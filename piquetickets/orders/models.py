@@ -124,6 +124,12 @@ class TicketOrder(models.Model):
     total_price = models.DecimalField(**MONEY)
     promo_code = models.CharField(max_length=40, blank=True)
     is_vip = models.BooleanField(default=False)
+    attendee_names = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Names given at checkout, one per ticket ([{"first_name", "last_name"}]); the buyer\'s name '
+        "fills the rest when the attendees are created.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -63,11 +63,13 @@ def fee_policy_for(*, show: Show) -> FeePolicy:
 
 @dataclass(frozen=True)
 class CartLine:
-    """What the buyer asked for: ``quantity`` of ``ticket``; ``amount`` per ticket when donation-based."""
+    """What the buyer asked for: ``quantity`` of ``ticket``; ``amount`` per ticket when donation-based;
+    optionally a name per ticket (``{"first_name", "last_name"}``) for the attendees."""
 
     ticket: Ticket
     quantity: int
     amount: Decimal | None = None
+    attendee_names: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
+from piquetickets.core.money import quantize
+from piquetickets.payments.errors import PaymentProviderError
+from piquetickets.payments.providers import Payment, payment_provider
 from piquetickets.shows.models import Show, Ticket, TicketPromoCode
 
-from .errors import NotOnSale, PromoCodeInvalid, SoldOut, TooManyTickets
-from .models import Order, TicketHold, TicketOrder
-from .pricing import CartLine, fee_policy_for, price_cart
+from .errors import NotOnSale, PromoCodeInvalid, RefundInvalid, SoldOut, TooManyTickets
+from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
+from .pricing import ZERO, CartLine, fee_policy_for, price_cart
 
 
 def holds_release_expired(*, now=None) -> int:
@@ -89,9 +95,12 @@ def checkout_hold(
     promo code's uses (fulfilled plus held), and writes the order, its lines and its holds.
     Nothing external is called inside.
 
+    A cart that costs nothing is given the ``free`` provider; otherwise ``provider`` must be ready to
+    pay the show's producer (checked before anything is held).
+
     Raises :class:`NotOnSale`, :class:`TooManyTickets`, :class:`DonationTooLow`,
-    :class:`PromoCodeInvalid` and :class:`SoldOut` (with ``extra.ticket`` and ``extra.remaining``);
-    lock timeouts surface as the API's ``busy``.
+    :class:`PromoCodeInvalid`, :class:`SoldOut` (with ``extra.ticket`` and ``extra.remaining``) and
+    :class:`PaymentsNotReady`; lock timeouts surface as the API's ``busy``.
     """
     now = now or timezone.now()
     _check_cart(show=show, lines=lines, now=now)
@@ -102,6 +111,10 @@ def checkout_hold(
         if promo is None:
             raise PromoCodeInvalid("We don't know this promo code.", extra={"code": promo_code.strip()})
     priced = price_cart(show=show, lines=lines, promo=promo, policy=fee_policy_for(show=show), now=now)
+    if priced.total == 0:
+        provider = Order.Provider.FREE
+    else:
+        payment_provider(provider).check_ready(show=show)
 
     with transaction.atomic():
         ids = sorted(line.ticket.pk for line in lines)
@@ -143,10 +156,12 @@ def checkout_hold(
             total=priced.total,
             hold_expires_at=expires,
         )
+        names = {line.ticket.pk: list(line.attendee_names) for line in lines}
         TicketOrder.objects.bulk_create(
             TicketOrder(
                 order=order,
                 ticket=line.ticket,
+                attendee_names=names[line.ticket.pk],
                 quantity=line.quantity,
                 price_per_ticket=line.unit_price,
                 donation_amount=line.donation_amount,
@@ -161,3 +176,363 @@ def checkout_hold(
             for line in priced.lines
         )
     return order
+
+
+# --- starting the payment -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutStarted:
+    order: Order
+    redirect_url: str
+
+
+def checkout_start(*, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = "", now=None):
+    """Hold the cart, then start its payment with the configured provider; returns where to send the buyer.
+
+    The hold commits before the provider is called (no provider call ever runs inside a lock). A free
+    order is fulfilled at once and the buyer goes straight to the order page. When the provider
+    fails, the order is cancelled, its holds released, and :class:`PaymentProviderError` raised.
+    Raises what :func:`checkout_hold` raises.
+    """
+    order = checkout_hold(
+        show=show, lines=lines, buyer=buyer, promo_code=promo_code, provider=settings.PAYMENT_PROVIDER, now=now
+    )
+    provider = payment_provider(order.provider)
+    if order.provider == Order.Provider.FREE:
+        order = order_fulfil(order=order, payment=Payment(provider=Order.Provider.FREE))
+        return CheckoutStarted(order, provider.start(order=order).redirect_url)
+    try:
+        started = provider.start(order=order)
+    except PaymentProviderError:
+        order_cancel_pending(order=order)
+        raise
+    Order.objects.filter(pk=order.pk).update(session_id=started.session_id)
+    order.session_id = started.session_id
+    return CheckoutStarted(order, started.redirect_url)
+
+
+def order_cancel_pending(*, order: Order, status: str = Order.Status.CANCELLED, stop_payment: bool = True) -> Order:
+    """End a pending order that won't be paid: the buyer declined or left the payment page
+    (``cancelled``), or the provider's session ran out (``expired``). Releases its holds and, after
+    commit, stops the provider's payment when ``stop_payment``. An order that is no longer pending
+    is returned as it is."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != Order.Status.PENDING:
+            return order
+        order.status = status
+        order.save(update_fields=["status", "updated_at"])
+        order.holds.filter(status=TicketHold.Status.ACTIVE).update(status=TicketHold.Status.RELEASED)
+        if stop_payment:
+            transaction.on_commit(partial(payment_provider(order.provider).cancel, order=order))
+    return order
+
+
+def orders_expire_pending(*, now=None) -> int:
+    """Mark pending orders whose hold ran out as expired (one conditional UPDATE), release their holds,
+    then stop their payments at the provider (outside any transaction). Returns how many expired."""
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(status=Order.Status.PENDING, hold_expires_at__lte=now).values_list("pk", flat=True)[:500]
+    )
+    if not due:
+        return 0
+    expired = Order.objects.filter(pk__in=due, status=Order.Status.PENDING).update(
+        status=Order.Status.EXPIRED, updated_at=now
+    )
+    TicketHold.objects.filter(order_id__in=due, status=TicketHold.Status.ACTIVE).update(
+        status=TicketHold.Status.RELEASED
+    )
+    for order in Order.objects.filter(pk__in=due, status=Order.Status.EXPIRED).exclude(session_id=""):
+        payment_provider(order.provider).cancel(order=order)
+    return expired
+
+
+# --- fulfilment -----------------------------------------------------------------------------------
+
+
+def _record_payment(order: Order, payment: Payment) -> None:
+    for field in ("session_id", "payment_intent_id", "charge_id"):
+        value = getattr(payment, field)
+        if value and not getattr(order, field):
+            setattr(order, field, value)
+
+
+def _late_problem(order: Order, lines: list[TicketOrder], tickets: dict[int, Ticket], now) -> str | None:
+    """Why a payment that arrived after its hold ended can't be honoured, or ``None`` when it can."""
+    held = _live_held(list(tickets), now)
+    for line in lines:
+        ticket = tickets[line.ticket_id]
+        if ticket.quantity - ticket.quantity_sold - held.get(ticket.pk, 0) < line.quantity:
+            return f"Payment arrived after the reservation expired and {ticket.name} sold out."
+    if order.promo_code_id:
+        promo = TicketPromoCode.objects.select_for_update().get(pk=order.promo_code_id)
+        if promo.max_uses is not None and promo.times_used >= promo.max_uses:
+            return "Payment arrived after the reservation expired and the promo code was used up."
+    return None
+
+
+def _attendees_for(order: Order, lines: list[TicketOrder]) -> list[TicketAttendee]:
+    attendees = []
+    for line in lines:
+        names = line.attendee_names or []
+        for index in range(line.quantity):
+            given = names[index] if index < len(names) and isinstance(names[index], dict) else {}
+            attendees.append(
+                TicketAttendee(
+                    show_id=order.show_id,
+                    ticket_order=line,
+                    first_name=given.get("first_name") or order.first_name,
+                    last_name=given.get("last_name") or order.last_name,
+                    email=order.email,
+                )
+            )
+    return attendees
+
+
+def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
+    """Turn a paid order into tickets. Idempotent: the one completion path of every provider.
+
+    Locks the order, then its ticket types in primary-key order. An order already fulfilled (or a
+    late payment already refunded) is returned unchanged, so duplicate, retried or out-of-order
+    completions change nothing twice. Inside the hold: sold counters and the promo code's uses go
+    up, holds become converted, one :class:`TicketAttendee` with its own UUID is created per ticket,
+    and the confirmation email is queued after commit.
+
+    A payment that arrives after the hold ended is honoured if the tickets (and the promo code's
+    uses) are still there; otherwise the whole payment is refunded through the provider, after the
+    transaction, and the buyer told. Raises :class:`PaymentProviderError` if that refund fails (the
+    reconciliation task tries again).
+    """
+    now = now or timezone.now()
+    late_refund = None
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.success or order.refunded_amount > 0:
+            return order
+        _record_payment(order, payment)
+        lines = list(order.ticket_orders.select_related("ticket").order_by("pk"))
+        ids = sorted({line.ticket_id for line in lines})
+        tickets = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        own = {hold.ticket_id: hold for hold in order.holds.all()}
+        holding = order.status == Order.Status.PENDING and all(
+            line.ticket_id in own
+            and own[line.ticket_id].status == TicketHold.Status.ACTIVE
+            and own[line.ticket_id].expires_at > now
+            for line in lines
+        )
+        problem = None if holding else _late_problem(order, lines, tickets, now)
+        if problem and order.total > 0:
+            late_refund = Refund.objects.create(order=order, amount=order.total, reason=problem)
+            order.refunded_amount = order.total
+            order.status = Order.Status.REFUNDED
+            order.save()
+        else:
+            for line in lines:
+                Ticket.objects.filter(pk=line.ticket_id).update(quantity_sold=F("quantity_sold") + line.quantity)
+            if order.promo_code_id:
+                TicketPromoCode.objects.filter(pk=order.promo_code_id).update(times_used=F("times_used") + 1)
+            order.holds.exclude(status=TicketHold.Status.CONVERTED).update(status=TicketHold.Status.CONVERTED)
+            TicketAttendee.objects.bulk_create(_attendees_for(order, lines))
+            order.status = Order.Status.PAID
+            order.success = True
+            order.time_of_purchase = now
+            order.save()
+            transaction.on_commit(partial(_queue_confirmation, order.pk))
+    if late_refund is not None:
+        _refund_execute(order=order, refund=late_refund)
+    return order
+
+
+def _queue_confirmation(order_id: int) -> None:
+    from .emails import order_confirmation_queue
+
+    order_confirmation_queue(order=Order.objects.select_related("show").get(pk=order_id))
+
+
+def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(minutes=5)) -> int:
+    """Find payments the provider completed whose order was never fulfilled (a lost webhook, or a late
+    refund that failed) and run fulfilment for them; returns how many were found.
+
+    Looks at unfulfilled orders with a provider payment, started between ``max_age`` and ``grace``
+    ago; asks the provider outside any transaction.
+    """
+    now = now or timezone.now()
+    candidates = (
+        Order.objects.filter(
+            success=False,
+            refunded_amount=0,
+            created_at__gte=now - max_age,
+            created_at__lte=now - grace,
+            status__in=[Order.Status.PENDING, Order.Status.EXPIRED, Order.Status.CANCELLED],
+        )
+        .exclude(session_id="")
+        .exclude(provider__in=[Order.Provider.FREE, Order.Provider.TEST])
+        .order_by("pk")[:200]
+    )
+    found = 0
+    for order in candidates:
+        payment = payment_provider(order.provider).paid(order=order)
+        if payment is not None:
+            found += 1
+            order_fulfil(order=order, payment=payment, now=now)
+    return found
+
+
+# --- refunds --------------------------------------------------------------------------------------
+
+
+def _status_after_refunds(order: Order) -> str:
+    if order.refunded_amount <= 0:
+        return Order.Status.PAID if order.success else Order.Status.EXPIRED
+    if order.refunded_amount >= order.total:
+        return Order.Status.REFUNDED
+    return Order.Status.PARTIALLY_REFUNDED
+
+
+def _ticket_share(attendee: TicketAttendee, currency: str) -> Decimal:
+    line = attendee.ticket_order
+    return quantize(line.total_price / line.quantity, currency)
+
+
+def order_refund(
+    *,
+    order: Order,
+    attendee_uuids: list[str] | None = None,
+    amount: Decimal | None = None,
+    reason: str = "",
+    by=None,
+) -> Refund:
+    """Refund a paid order through its payment provider, whole or in part.
+
+    - Neither ``attendee_uuids`` nor ``amount``: everything not yet refunded, fees included; every
+      valid ticket is refunded.
+    - ``attendee_uuids``: those tickets are refunded (no longer admit) for their share of their
+      line's price, or for ``amount`` if given; all remaining tickets means everything left.
+    - ``amount`` alone: money back, tickets stay valid.
+
+    The order row is locked while the refund is reserved (amount counted, tickets marked refunded),
+    the provider is called after commit, and then the refund is marked succeeded and the tickets'
+    capacity goes back on sale; if the provider fails, the reservation is undone and
+    :class:`PaymentProviderError` raised. Raises :class:`RefundInvalid` for a refund that can't be made.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not order.success:
+            raise RefundInvalid("This order was never paid, so there is nothing to refund.")
+        if order.total <= 0:
+            raise RefundInvalid("This order was free, so there is nothing to refund.")
+        remaining = order.total - order.refunded_amount
+        if remaining <= 0:
+            raise RefundInvalid("This order has already been refunded in full.")
+        valid = {
+            str(a.uuid): a
+            for a in TicketAttendee.objects.filter(
+                ticket_order__order=order, status=TicketAttendee.Status.VALID
+            ).select_related("ticket_order")
+        }
+        chosen: list[TicketAttendee] = []
+        if attendee_uuids:
+            wanted = list(dict.fromkeys(str(u) for u in attendee_uuids))
+            unknown = [u for u in wanted if u not in valid]
+            if unknown:
+                raise RefundInvalid(
+                    "Some of these tickets are not valid tickets of this order.", extra={"attendees": unknown}
+                )
+            chosen = [valid[u] for u in wanted]
+        elif amount is None:
+            chosen = list(valid.values())
+        if amount is None:
+            everything = len(chosen) == len(valid)
+            amount = remaining if everything else sum((_ticket_share(a, order.currency) for a in chosen), ZERO)
+        amount = quantize(amount, order.currency)
+        if amount <= 0:
+            raise RefundInvalid("The amount to refund must be more than zero.", extra={"amount": str(amount)})
+        if amount > remaining:
+            raise RefundInvalid(
+                f"At most {remaining} {order.currency} can still be refunded.", extra={"remaining": str(remaining)}
+            )
+        refund = Refund.objects.create(order=order, amount=amount, reason=reason[:255], created_by=by)
+        if chosen:
+            refund.attendees.set(chosen)
+            TicketAttendee.objects.filter(pk__in=[a.pk for a in chosen]).update(status=TicketAttendee.Status.REFUNDED)
+        order.refunded_amount += amount
+        order.status = _status_after_refunds(order)
+        order.save()
+    return _refund_execute(order=order, refund=refund)
+
+
+def _refund_execute(*, order: Order, refund: Refund) -> Refund:
+    """Call the provider for a reserved refund (no transaction open), then settle or undo it."""
+    try:
+        provider_refund_id = payment_provider(order.provider).refund(order=order, refund=refund)
+    except PaymentProviderError:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+            refund.attendees.update(status=TicketAttendee.Status.VALID)
+            order.refunded_amount -= refund.amount
+            order.status = _status_after_refunds(order)
+            order.save()
+        raise
+    with transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(
+            status=Refund.Status.SUCCEEDED, provider_refund_id=provider_refund_id, updated_at=timezone.now()
+        )
+        _release_sold(refund.attendees.all())
+        transaction.on_commit(partial(_queue_refund_email, order.pk, refund.pk))
+    refund.refresh_from_db()
+    return refund
+
+
+def _release_sold(attendees) -> None:
+    """Put refunded tickets back on sale: lower the sold counters, ticket types locked in pk order."""
+    counts: dict[int, int] = {}
+    for ticket_id in attendees.values_list("ticket_order__ticket_id", flat=True):
+        counts[ticket_id] = counts.get(ticket_id, 0) + 1
+    if not counts:
+        return
+    list(Ticket.objects.select_for_update().filter(pk__in=counts).order_by("pk").values_list("pk", flat=True))
+    for ticket_id, count in sorted(counts.items()):
+        Ticket.objects.filter(pk=ticket_id).update(quantity_sold=F("quantity_sold") - count)
+
+
+def _queue_refund_email(order_id: int, refund_id: int) -> None:
+    from .emails import late_payment_refunded_queue, order_refunded_queue
+
+    order = Order.objects.select_related("show").get(pk=order_id)
+    if order.success:
+        order_refunded_queue(order=order, refund=Refund.objects.get(pk=refund_id))
+    else:
+        late_payment_refunded_queue(order=order)
+
+
+def order_refund_synced(*, order: Order, refunded_total: Decimal, provider_refund_id: str = "") -> Refund | None:
+    """Record a refund made at the provider (e.g. in Stripe's dashboard) given the payment's refunded total.
+
+    Only the part above what we already know is recorded, so replays and our own refunds change
+    nothing. When the payment is refunded in full, the order's remaining tickets stop admitting.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        refunded_total = min(quantize(refunded_total, order.currency), order.total)
+        if refunded_total <= order.refunded_amount:
+            return None
+        refund = Refund.objects.create(
+            order=order,
+            amount=refunded_total - order.refunded_amount,
+            status=Refund.Status.SUCCEEDED,
+            reason="Refunded at the payment provider.",
+            provider_refund_id=provider_refund_id,
+        )
+        if refunded_total >= order.total and order.success:
+            valid = TicketAttendee.objects.filter(ticket_order__order=order, status=TicketAttendee.Status.VALID)
+            refund.attendees.set(valid)
+            valid.update(status=TicketAttendee.Status.REFUNDED)
+            _release_sold(refund.attendees.all())
+        order.refunded_amount = refunded_total
+        order.status = _status_after_refunds(order)
+        order.save()
+        transaction.on_commit(partial(_queue_refund_email, order.pk, refund.pk))
+    return refund

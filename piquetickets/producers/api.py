@@ -1,15 +1,17 @@
 """REST API for producers' public profiles and the "sell with us" form."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from piquetickets.api.fields import ImageField, RichTextField
-from piquetickets.api.views import ImageUploadMixin, ProducerOwnedWriteMixin
+from piquetickets.api.views import ImageUploadMixin, ProducerOwnedWriteMixin, query_flag
 from piquetickets.core.http import client_ip
+from piquetickets.payments.services import payouts_onboarding_link, payouts_refresh
 
 from . import services
-from .models import Producer, ProducerInterest
+from .models import Producer, ProducerFinancial, ProducerInterest
 from .selectors import producer_list_public
 
 
@@ -25,6 +27,28 @@ class ProducerSerializer(serializers.ModelSerializer):
             "youtube", "ticktock", "image",
         ]  # fmt: skip
         read_only_fields = ["slug"]
+
+
+class PayoutsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProducerFinancial
+        fields = [
+            "stripe_account_id",
+            "onboarding_completed",
+            "charges_enabled",
+            "payouts_enabled",
+            "last_status_check",
+        ]
+        read_only_fields = fields
+
+
+class PayoutsOnboardingRequestSerializer(serializers.Serializer):
+    return_url = serializers.URLField(max_length=500, help_text="Where Stripe sends the producer when done.")
+    refresh_url = serializers.URLField(max_length=500, help_text="Where Stripe sends them if the link expired.")
+
+
+class PayoutsOnboardingSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Stripe's onboarding page; the link works once and expires in minutes.")
 
 
 @extend_schema_view(
@@ -54,6 +78,32 @@ class ProducerViewSet(
         serializer.is_valid(raise_exception=True)
         producer = services.producer_update(producer=producer, data=dict(serializer.validated_data))
         return Response(self.get_serializer(producer).data)
+
+    @extend_schema(
+        summary="Your payout account's status (Stripe Connect)",
+        parameters=[OpenApiParameter("refresh", bool, description="Ask Stripe now instead of the stored status.")],
+        responses={200: PayoutsSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def payouts(self, request, slug=None):
+        producer = self.get_object_for_write()
+        if query_flag(request, "refresh"):
+            payouts_refresh(producer=producer)
+        financial = ProducerFinancial.objects.filter(producer=producer).first() or ProducerFinancial(producer=producer)
+        return Response(PayoutsSerializer(financial).data)
+
+    @extend_schema(
+        summary="Start or resume payout onboarding (Stripe Connect)",
+        request=PayoutsOnboardingRequestSerializer,
+        responses={200: PayoutsOnboardingSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="payouts/onboarding")
+    def payouts_onboarding(self, request, slug=None):
+        producer = self.get_object_for_write()
+        serializer = PayoutsOnboardingRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        url = payouts_onboarding_link(producer=producer, **serializer.validated_data)
+        return Response({"url": url})
 
 
 class ProducerInterestSerializer(serializers.ModelSerializer):

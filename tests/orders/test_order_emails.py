@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 
 from config.celery import app as celery_app
+from piquetickets.core.money import format_money
 from piquetickets.emails.models import EmailTracking
 from piquetickets.orders.emails import (
-    format_money,
     late_payment_refunded_queue,
     order_confirmation_queue,
     order_refunded_queue,

@@ -136,7 +136,7 @@ def test_ticket_pdf_without_venue_or_support_email():
 
 def test_names_outside_the_pdf_fonts_degrade_instead_of_crashing(berlin_show):
     line = TicketOrderFactory(order=OrderFactory(show=berlin_show))
-    attendee = AttendeeFactory(ticket_order=line, first_name="Łukasz\x00", last_name="Dvořák 李")
+    attendee = AttendeeFactory(ticket_order=line, first_name="Łukasz\x07", last_name="Dvořák 李")
 
     (page,) = _pages(ticket_pdf(order=line.order))
 
