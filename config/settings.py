@@ -315,6 +315,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Door links: scans per link (a venue's devices share one address), and failed token lookups per
+# address before it is refused (guessing).
+THROTTLE_CHECKIN = env.str("THROTTLE_CHECKIN", default="1200/min")
+THROTTLE_CHECKIN_BAD_TOKENS = env.str("THROTTLE_CHECKIN_BAD_TOKENS", default="30/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "PiqueTickets API",
     "DESCRIPTION": "Shows, tickets, orders and check-in for independent producers.",

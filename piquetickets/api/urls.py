@@ -5,6 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from piquetickets.accounts.api import ApiTokenViewSet
+from piquetickets.checkin.api import (
+    CheckInSessionViewSet,
+    DoorShowView,
+    RecentScansView,
+    ScanView,
+    SearchView,
+    UndoView,
+)
 from piquetickets.knowledge.api import KnowledgeArticleViewSet, KnowledgeCategoryViewSet
 from piquetickets.orders.api import CheckoutSessionView, OrderViewSet
 from piquetickets.payments.api import StripeWebhookView
@@ -27,12 +35,19 @@ router.register("knowledge/categories", KnowledgeCategoryViewSet, basename="know
 router.register("knowledge/articles", KnowledgeArticleViewSet, basename="knowledge-article")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
 router.register("orders", OrderViewSet, basename="order")
+router.register("checkin-sessions", CheckInSessionViewSet, basename="checkin-session")
 
 app_name = "api"
 urlpatterns = [
     path("subscribers/", SubscribeView.as_view(), name="subscribe"),
     path("checkout/create-session/", CheckoutSessionView.as_view(), name="checkout-create-session"),
     path("stripe/webhook/", StripeWebhookView.as_view(), name="stripe-webhook"),
+    path("checkin/", ScanView.as_view(), name="checkin-scan"),
+    path("checkin/show/", DoorShowView.as_view(), name="checkin-show"),
+    path("checkin/show", DoorShowView.as_view(schema=None)),  # the original spelling, without the slash
+    path("checkin/undo/", UndoView.as_view(), name="checkin-undo"),
+    path("checkin/search/", SearchView.as_view(), name="checkin-search"),
+    path("checkin/scans/", RecentScansView.as_view(), name="checkin-scans"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -65,7 +65,7 @@ def _zone_abbreviation(local: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
-def _clock(local: datetime) -> str:
+def clock_time(local: datetime) -> str:
     """``7:00 PM``: 12-hour clock without a leading zero, as printed on US tickets."""
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
 
@@ -86,8 +86,8 @@ def show_times(show) -> str:
     start = show_local(show, show.start_time)
     parts = []
     if show.door_time:
-        parts.append(f"Doors {_clock(show_local(show, show.door_time))}")
-    parts.append(f"Show {_clock(start)} {_zone_abbreviation(start)}")
+        parts.append(f"Doors {clock_time(show_local(show, show.door_time))}")
+    parts.append(f"Show {clock_time(start)} {_zone_abbreviation(start)}")
     return " · ".join(parts)
 
 

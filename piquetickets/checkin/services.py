@@ -1,0 +1,164 @@
+"""Check-in: door links (sessions) and scans that admit each ticket exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from piquetickets.orders.models import TicketAttendee
+from piquetickets.orders.tickets import clock_time, show_local
+from piquetickets.shows.models import Show
+
+from .errors import InvalidSession, NotCheckedIn, SessionExpired, SessionRevoked
+from .models import CheckInScan, CheckInSession
+
+# A door link stays usable this long after the show ends (late arrivals, a second set, clean-up).
+SESSION_MARGIN = timedelta(hours=6)
+Result = CheckInScan.Result
+
+
+def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime | None = None, by=None):
+    """A door link for ``show``: an unguessable 256-bit token, usable until ``expires_at`` (default: the
+    show's end plus :data:`SESSION_MARGIN`). Raises :class:`InvalidInput` for an expiry in the past."""
+    from piquetickets.core.errors import InvalidInput
+
+    expires_at = expires_at or show.end_time + SESSION_MARGIN
+    if expires_at <= timezone.now():
+        raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})
+    return CheckInSession.objects.create(show=show, label=label, expires_at=expires_at, created_by=by)
+
+
+def checkin_session_revoke(*, session: CheckInSession) -> CheckInSession:
+    """Switch a door link off now (it keeps its scan log). Revoking twice keeps the first time."""
+    CheckInSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    session.refresh_from_db()
+    return session
+
+
+def checkin_session_for_token(*, token: str, now=None) -> CheckInSession:
+    """The usable session behind a door link's token.
+
+    Raises :class:`InvalidSession` (unknown or missing token), :class:`SessionRevoked` or
+    :class:`SessionExpired`.
+    """
+    now = now or timezone.now()
+    session = None
+    if token and len(token) <= 64:
+        session = CheckInSession.objects.select_related("show__venue").filter(token=token).first()
+    if session is None:
+        raise InvalidSession()
+    if session.revoked_at is not None:
+        raise SessionRevoked()
+    if session.expires_at <= now:
+        raise SessionExpired()
+    return session
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """How a scan was answered: ``code`` is a :class:`CheckInScan.Result` value."""
+
+    code: str
+    message: str
+    attendee: TicketAttendee | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def admitted(self) -> bool:
+        return self.code == Result.CHECKED_IN
+
+
+def _attendee_for(code: str) -> TicketAttendee | None:
+    try:
+        key = uuid.UUID(code.strip())
+    except (ValueError, AttributeError):
+        return None
+    return (
+        TicketAttendee.objects.select_related(
+            "ticket_order__ticket", "ticket_order__order", "show", "checked_in_session"
+        )
+        .filter(uuid=key)
+        .first()
+    )
+
+
+def _refusal(attendee: TicketAttendee, session: CheckInSession) -> ScanOutcome:
+    if attendee.status == TicketAttendee.Status.REFUNDED:
+        return ScanOutcome(Result.REFUNDED, "This ticket was refunded. Don't let it in.", attendee)
+    if attendee.status == TicketAttendee.Status.CANCELLED:
+        return ScanOutcome(Result.CANCELLED, "This ticket was cancelled. Don't let it in.", attendee)
+    by = attendee.checked_in_session.label if attendee.checked_in_session else ""
+    at = clock_time(show_local(session.show, attendee.checked_in_at)) if attendee.checked_in_at else "an earlier time"
+    return ScanOutcome(
+        Result.ALREADY_CHECKED_IN,
+        f"Already checked in at {at}" + (f" by {by}." if by else "."),
+        attendee,
+        checked_in_at=attendee.checked_in_at,
+        checked_in_by=by,
+    )
+
+
+def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOutcome:
+    """Admit the ticket whose UUID is ``code`` at ``session``'s show, exactly once.
+
+    One conditional UPDATE (valid, this show, not yet checked in) decides: of two devices scanning the
+    same ticket at the same moment, one gets ``checked_in`` and the other ``already_checked_in``
+    with when and by which door. Unknown codes, other shows' tickets, refunded and cancelled tickets
+    are refused with their reason. Every scan is logged. Never raises for a bad ticket.
+    """
+    now = now or timezone.now()
+    code = (code or "").strip()[:100]
+    attendee = _attendee_for(code)
+    if attendee is None:
+        outcome = ScanOutcome(Result.NOT_FOUND, "This code isn't a ticket we know.")
+    elif attendee.show_id != session.show_id:
+        outcome = ScanOutcome(
+            Result.WRONG_SHOW,
+            f"This ticket is for another show: {attendee.show.title}.",
+            attendee,
+            extra={"show": attendee.show.title},
+        )
+    else:
+        admitted = TicketAttendee.objects.filter(
+            pk=attendee.pk, status=TicketAttendee.Status.VALID, is_checked_in=False
+        ).update(is_checked_in=True, checked_in_at=now, checked_in_session=session, updated_at=now)
+        if admitted:
+            attendee.is_checked_in, attendee.checked_in_at, attendee.checked_in_session = True, now, session
+            outcome = ScanOutcome(
+                Result.CHECKED_IN, "Checked in", attendee, checked_in_at=now, checked_in_by=session.label
+            )
+        else:
+            attendee = _attendee_for(code)  # what the other device (or a refund) did first
+            outcome = _refusal(attendee, session)
+    CheckInScan.objects.create(
+        session=session, attendee=outcome.attendee, code=code, result=outcome.code, created_at=now
+    )
+    return outcome
+
+
+def check_in_undo(*, session: CheckInSession, code: str, now=None) -> TicketAttendee:
+    """Undo a check-in made at this show (someone scanned the wrong ticket). Logged as ``undone``.
+
+    Raises :class:`NotCheckedIn` when the ticket isn't checked in (or isn't this show's).
+    """
+    now = now or timezone.now()
+    attendee = _attendee_for(code or "")
+    if attendee is None or attendee.show_id != session.show_id:
+        raise NotCheckedIn("This ticket isn't checked in at this show.")
+    with transaction.atomic():
+        undone = TicketAttendee.objects.filter(pk=attendee.pk, is_checked_in=True).update(
+            is_checked_in=False, checked_in_at=None, checked_in_session=None, updated_at=now
+        )
+        if not undone:
+            raise NotCheckedIn()
+        CheckInScan.objects.create(
+            session=session, attendee=attendee, code=str(attendee.uuid), result=Result.UNDONE, created_at=now
+        )
+    attendee.is_checked_in, attendee.checked_in_at, attendee.checked_in_session = False, None, None
+    return attendee
