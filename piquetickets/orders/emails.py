@@ -144,25 +144,29 @@ def order_confirmation_queue(*, order: Order):
     )
 
 
-def confirmation_attachments(email) -> list[Attachment]:
-    """The confirmation's attachments, built from ``email.order`` when it is sent.
+def tickets_pdf_file(order: Order) -> Attachment:
+    """``tickets-<REF>.pdf``: one page per valid ticket (attached to the confirmation, downloadable)."""
+    return Attachment(
+        filename=f"tickets-{order_reference(order)}.pdf", content=ticket_pdf(order=order), mimetype="application/pdf"
+    )
 
-    ``tickets-<REF>.pdf`` (one page per valid ticket) and ``<show-slug>.ics``. An email whose order
-    has gone (the row keeps ``order=None``) gets none rather than failing to send.
+
+def calendar_file(order: Order) -> Attachment:
+    """``<show-slug>.ics``: the show as a calendar event."""
+    return Attachment(
+        filename=f"{order.show.slug or 'show'}.ics", content=order_ics(order=order), mimetype="text/calendar"
+    )
+
+
+def confirmation_attachments(email) -> list[Attachment]:
+    """The confirmation's attachments, built from ``email.order`` when it is sent: the PDF tickets and
+    the calendar file. An email whose order has gone (the row keeps ``order=None``) gets none rather
+    than failing to send.
     """
     order = email.order
     if order is None:
         return []
-    return [
-        Attachment(
-            filename=f"tickets-{order_reference(order)}.pdf",
-            content=ticket_pdf(order=order),
-            mimetype="application/pdf",
-        ),
-        Attachment(
-            filename=f"{order.show.slug or 'show'}.ics", content=order_ics(order=order), mimetype="text/calendar"
-        ),
-    ]
+    return [tickets_pdf_file(order), calendar_file(order)]
 
 
 def order_refunded_queue(*, order: Order, refund):

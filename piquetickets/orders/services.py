@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,8 @@ from piquetickets.shows.models import Show, Ticket, TicketPromoCode
 from .errors import NotOnSale, PromoCodeInvalid, RefundInvalid, SoldOut, TooManyTickets
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
 from .pricing import ZERO, CartLine, fee_policy_for, price_cart
+
+logger = logging.getLogger(__name__)
 
 
 def holds_release_expired(*, now=None) -> int:
@@ -323,7 +326,10 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
             for line in lines
         )
         problem = None if holding else _late_problem(order, lines, tickets, now)
-        if problem and order.total > 0:
+        if problem and order.total == 0:  # nothing was paid, so there is nothing to honour or refund
+            order.status = Order.Status.CANCELLED if order.status == Order.Status.PENDING else order.status
+            order.save()
+        elif problem:
             late_refund = Refund.objects.create(order=order, amount=order.total, reason=problem)
             order.refunded_amount = order.total
             order.status = Order.Status.REFUNDED
@@ -373,10 +379,13 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
     )
     found = 0
     for order in candidates:
-        payment = payment_provider(order.provider).paid(order=order)
-        if payment is not None:
-            found += 1
-            order_fulfil(order=order, payment=payment, now=now)
+        try:
+            payment = payment_provider(order.provider).paid(order=order)
+            if payment is not None:
+                found += 1
+                order_fulfil(order=order, payment=payment, now=now)
+        except PaymentProviderError as error:  # one order's trouble must not stop the others; next run retries
+            logger.warning("Reconciling order %s failed: %s", order.uuid, error)
     return found
 
 

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from piquetickets.orders.emails import order_context
+from piquetickets.orders.emails import calendar_file, order_context, tickets_pdf_file
 from piquetickets.orders.models import Order, TicketAttendee
-from piquetickets.orders.tickets import order_ics, order_reference, qr_svg, ticket_pdf
+from piquetickets.orders.tickets import qr_svg
 
 PENDING_REFRESH_SECONDS = 5
 
@@ -64,19 +64,19 @@ def _paid_order(token: str) -> Order:
     return order
 
 
+def _download(attachment) -> HttpResponse:
+    response = HttpResponse(attachment.content, content_type=attachment.mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    return _no_index(response)
+
+
 @never_cache
 @require_GET
 def order_tickets_pdf(request, token: str):
-    order = _paid_order(token)
-    response = HttpResponse(ticket_pdf(order=order), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tickets-{order_reference(order)}.pdf"'
-    return _no_index(response)
+    return _download(tickets_pdf_file(_paid_order(token)))
 
 
 @never_cache
 @require_GET
 def order_calendar(request, token: str):
-    order = _paid_order(token)
-    response = HttpResponse(order_ics(order=order), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{order.show.slug}.ics"'
-    return _no_index(response)
+    return _download(calendar_file(_paid_order(token)))

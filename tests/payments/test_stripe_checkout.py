@@ -420,3 +420,18 @@ def test_the_same_completion_delivered_by_eight_threads_at_once_fulfils_once(api
     assert TicketAttendee.objects.filter(ticket_order__order=order).count() == 2
     assert Ticket.objects.get(pk=sale.general.pk).quantity_sold == 2
     assert len(mail.outbox) == 1
+
+
+def test_reconciliation_goes_on_when_stripe_fails_for_one_order(api, client, sale, stripe_on):
+    onboard(client, sale, stripe_on)
+    first = checkout(api, sale, {"ticket": sale.general.pk, "quantity": 1})
+    second = checkout(api, sale, {"ticket": sale.general.pk, "quantity": 1})
+    for order in (first, second):
+        stripe_on.complete_session(order.session_id)
+    stripe_on.fail_next("GET", f"/v1/checkout/sessions/{first.session_id}", status=500)
+    later = timezone.now() + timedelta(minutes=20)
+
+    assert payments_reconcile(now=later) == 1
+    assert (Order.objects.get(pk=first.pk).success, Order.objects.get(pk=second.pk).success) == (False, True)
+    assert payments_reconcile(now=later) == 1
+    assert Order.objects.get(pk=first.pk).success is True
