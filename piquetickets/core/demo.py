@@ -19,6 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from piquetickets.accounts.models import User, UserProfile
 from piquetickets.accounts.services import user_create
+from piquetickets.checkin.models import CheckInSession
+from piquetickets.checkin.services import SESSION_MARGIN
 from piquetickets.core.money import quantize
 from piquetickets.knowledge.models import KnowledgeArticle, KnowledgeCategory
 from piquetickets.orders.models import Order, TicketAttendee, TicketOrder
@@ -43,6 +45,7 @@ class Login:
 class SeedResult:
     created: int = 0
     logins: list[Login] = field(default_factory=list)
+    door_links: list[tuple[str, str]] = field(default_factory=list)  # (show title, path with token)
 
     def count(self, created: bool) -> None:
         self.created += int(created)
@@ -391,4 +394,11 @@ def seed_demo() -> SeedResult:
 
     _, created = Subscriber.objects.get_or_create(email="fan@listeners.example", defaults={"first_name": "Robin"})
     result.count(created)
+
+    door_show = Show.objects.get(title="The Late Late Show")
+    door, created = CheckInSession.objects.get_or_create(
+        show=door_show, label="Front door (demo)", defaults={"expires_at": door_show.end_time + SESSION_MARGIN}
+    )
+    result.count(created)
+    result.door_links.append((door_show.title, f"/checkin/?token={door.token}"))
     return result

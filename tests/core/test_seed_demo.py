@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from piquetickets.accounts.models import User
+from piquetickets.checkin.models import CheckInSession
 from piquetickets.orders.models import Order, TicketAttendee
 from piquetickets.shows.models import FeaturedShow, Show, Ticket
 
@@ -39,6 +40,9 @@ def test_seed_demo_builds_a_believable_platform_and_prints_logins():
     nearly_sold_out = Ticket.objects.get(show__title="The Late Late Show")
     assert (nearly_sold_out.quantity, nearly_sold_out.quantity_sold) == (50, 47)
     assert FeaturedShow.objects.count() == 3
+    door = CheckInSession.objects.get()
+    assert (door.show, door.is_usable) == (nearly_sold_out.show, True)
+    assert f"Check-in app for The Late Late Show: http://localhost:8080/checkin/?token={door.token}" in text
 
     # Every sold ticket is backed by a paid order line and one attendee.
     sold = Ticket.objects.aggregate(total=Sum("quantity_sold"))["total"]

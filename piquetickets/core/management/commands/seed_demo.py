@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from piquetickets.core.demo import seed_demo
@@ -12,3 +13,5 @@ class Command(BaseCommand):
         self.stdout.write("Logins:")
         for login in result.logins:
             self.stdout.write(f"  {login.role:<34} {login.username:<12} / {login.password}")
+        for title, path in result.door_links:
+            self.stdout.write(f"Check-in app for {title}: {settings.SITE_URL}{path}")
