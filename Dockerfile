@@ -1,4 +1,12 @@
 # PiqueTickets: one image for web, worker, beat and Flower (the command picks the role).
+
+# Browser libraries the web apps serve themselves (the check-in app's QR decoder), exactly as
+# package-lock.json pins them. Only their files go into the image, not Node.
+FROM node:20-bookworm-slim AS npm
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,6 +25,7 @@ COPY config ./config
 COPY piquetickets ./piquetickets
 RUN pip install -c constraints.txt .
 COPY . .
+COPY --from=npm /build/node_modules/jsqr/dist ./node_modules/jsqr/dist
 
 # collectstatic needs settings that load; these values exist only for the build step.
 RUN DEBUG=0 SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost PAYMENT_PROVIDER=test ALLOW_TEST_PAYMENTS=1 \

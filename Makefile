@@ -26,7 +26,13 @@ install: $(STAMP)
 .env: .env.example
 	@test -f .env || { cp .env.example .env && echo "Created .env from .env.example"; }
 
-setup: install .env
+# Browser libraries (the check-in app's QR decoder) from the npm registry, exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: install .env node_modules/.package-lock.json
 	@mkdir -p var/media var/celery/queue var/celery/processed var/celery/results
 
 migrate: setup

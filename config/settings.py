@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "piquetickets.knowledge",
     "piquetickets.api",
     "piquetickets.storefront",
+    "piquetickets.checkin_app",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,10 @@ if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SE
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Browser libraries from the npm registry (package-lock.json; `npm ci` in `make setup` and the image).
+# Only when installed, so the checks still load before `npm ci` has run.
+if (BASE_DIR / "node_modules" / "jsqr" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 

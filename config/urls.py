@@ -26,6 +26,7 @@ urlpatterns = [
     path("anymail/", include(anymail_urls)),  # SES delivery events (basic auth: ANYMAIL_WEBHOOK_SECRET)
     path("", include("piquetickets.payments.urls")),
     path("", include("piquetickets.storefront.urls")),
+    path("", include("piquetickets.checkin_app.urls")),
 ]
 
 if settings.DEBUG:
