@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -20,7 +18,7 @@ from piquetickets.orders.tickets import qr_svg
 from piquetickets.shows.models import Show
 
 from . import selectors, services
-from .errors import InvalidSession
+from .access import door_session_for
 from .models import CheckInSession
 
 TOKEN_PARAMETER = OpenApiParameter(
@@ -36,29 +34,8 @@ def _token(request) -> str:
     return request.headers.get("X-Checkin-Token") or request.query_params.get("token") or ""
 
 
-def _client_key(request) -> str:
-    from piquetickets.core.http import client_ip
-
-    return f"checkin-bad-token:{client_ip(request)}"
-
-
 def door_session(request) -> CheckInSession:
-    """The session of the request's token. Failed lookups are counted per address; past
-    ``THROTTLE_CHECKIN_BAD_TOKENS`` the address gets 429 before any lookup (token guessing)."""
-    count, per = settings.THROTTLE_CHECKIN_BAD_TOKENS.split("/")
-    limit, period = int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[per[0]]
-    key = _client_key(request)
-    if cache.get(key, 0) >= limit:
-        raise Throttled(wait=period)
-    try:
-        return services.checkin_session_for_token(token=_token(request))
-    except InvalidSession:
-        if cache.add(key, 1, timeout=period) is False:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=period)
-        raise
+    return door_session_for(request, _token(request))
 
 
 class DoorThrottle(SimpleRateThrottle):

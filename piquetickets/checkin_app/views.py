@@ -12,6 +12,8 @@ from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from piquetickets.checkin.access import TooManyBadTokens, door_session_for
+from piquetickets.checkin.errors import InvalidSession, SessionExpired, SessionRevoked
 from piquetickets.checkin.models import CheckInSession
 
 API_BASE = "/api/v1/checkin/"
@@ -40,35 +42,35 @@ def _when(value, zone: ZoneInfo, pattern: str) -> str:
 @require_GET
 def checkin_page(request):
     token = request.GET.get("token", "").strip()
-    session = (
-        CheckInSession.objects.filter(token=token).select_related("show__venue").first()
-        if 16 <= len(token) <= 64
-        else None
-    )
-    if session is None:
+    try:
+        session = door_session_for(request, token)
+    except TooManyBadTokens as error:
+        return _error(request, status=429, title="Too many wrong check-in links", message=error.message)
+    except InvalidSession:
         return _error(
             request,
             status=404,
             title="This check-in link isn't valid",
             message="Check that you opened the whole link, or ask the show's producer for a new one.",
         )
-    show = session.show
-    zone = ZoneInfo(show.time_zone)
-    if session.revoked_at is not None:
+    except SessionRevoked:
         return _error(
             request,
             status=403,
             title="This check-in link was switched off",
             message="The producer turned this link off. Ask them for a new one.",
         )
-    if session.expires_at <= timezone.now():
-        expired = _when(session.expires_at, zone, EXPIRY_FORMAT)
+    except SessionExpired:
+        session = CheckInSession.objects.select_related("show").get(token=token)
+        expired = _when(session.expires_at, ZoneInfo(session.show.time_zone), EXPIRY_FORMAT)
         return _error(
             request,
             status=403,
             title=f"This check-in link expired at {expired}",
             message="Ask the show's producer for a new link.",
         )
+    show = session.show
+    zone = ZoneInfo(show.time_zone)
     context = {
         "session": session,
         "show": show,

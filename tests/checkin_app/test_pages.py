@@ -108,3 +108,23 @@ def test_the_qr_decoder_is_pinned_in_the_lockfile_and_served_as_a_static_file():
     found = finders.find("vendor/jsqr/jsQR.js")
     assert found, "node_modules/jsqr is missing: run `make setup` (it runs `npm ci`)"
     assert 'root["jsQR"] = factory()' in Path(found).read_text()[:1000]
+
+
+@pytest.mark.django_db
+def test_guessing_links_on_the_page_counts_against_the_same_budget_as_the_api(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.THROTTLE_CHECKIN_BAD_TOKENS = "2/hour"
+    session = CheckInSessionFactory()
+    assert client.get("/checkin/", {"token": "guess-number-one-xx"}).status_code == 404
+    assert client.get("/api/v1/checkin/show/", {"token": "guess-number-two-xx"}).status_code == 401
+
+    page = client.get("/checkin/", {"token": session.token})
+    api = client.get("/api/v1/checkin/show/", {"token": session.token})
+
+    assert page.status_code == 429
+    assert "Too many wrong check-in links" in page.content.decode()
+    assert api.status_code == 429
+    assert api.json()["code"] == "throttled"
+    cache.clear()
