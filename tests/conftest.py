@@ -1,13 +1,16 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Uploaded files of a test go to its own folder; passwords hash fast (only in tests)."""
+    """Uploaded files of a test go to its own folder; passwords hash fast (only in tests); each test
+    starts with an empty cache (throttle budgets, door counts)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from piquetickets.orders.models import TicketAttendee
@@ -12,12 +15,37 @@ SEARCH_LIMIT = 20
 RECENT_SCANS = 20
 
 
+COUNTS_SECONDS = 10
+
+
+def _count_keys(show_id: int) -> tuple[str, str]:
+    return f"checkin:{show_id}:in", f"checkin:{show_id}:total"
+
+
 def checkin_counts(*, show_id: int) -> dict:
-    """``{"checked_in", "total"}`` over the show's valid tickets (one aggregate on an indexed pair)."""
+    """``{"checked_in", "total"}`` over the show's valid tickets.
+
+    Counting a big show on every scan costs more than the scan itself, so the figures are kept in the
+    cache for :data:`COUNTS_SECONDS` and moved by :func:`checkin_counts_moved` as each check-in or undo
+    happens; a sale, a refund or a racing recount shows within those seconds.
+    """
+    in_key, total_key = _count_keys(show_id)
+    cached = cache.get_many([in_key, total_key])
+    if len(cached) == 2:
+        return {"checked_in": cached[in_key], "total": cached[total_key]}
     row = TicketAttendee.objects.filter(show_id=show_id, status=TicketAttendee.Status.VALID).aggregate(
         total=Count("pk"), checked_in=Count("pk", filter=Q(is_checked_in=True))
     )
+    cache.set_many({in_key: row["checked_in"], total_key: row["total"]}, timeout=COUNTS_SECONDS)
     return {"checked_in": row["checked_in"], "total": row["total"]}
+
+
+def checkin_counts_moved(*, show_id: int, by: int) -> None:
+    """One more (``by=1``) or one fewer (``by=-1``) checked in; a count not in the cache is left to be
+    recounted."""
+    in_key, _ = _count_keys(show_id)
+    with contextlib.suppress(ValueError):
+        cache.incr(in_key, by)
 
 
 def attendee_search(*, session: CheckInSession, query: str) -> list[TicketAttendee]:

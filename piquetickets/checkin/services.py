@@ -15,10 +15,15 @@ from piquetickets.shows.models import Show
 
 from .errors import InvalidSession, NotCheckedIn, SessionExpired, SessionRevoked
 from .models import CheckInScan, CheckInSession
+from .selectors import checkin_counts_moved
 
 # A door link stays usable this long after the show ends (late arrivals, a second set, clean-up).
 SESSION_MARGIN = timedelta(hours=6)
 Result = CheckInScan.Result
+SESSION_FIELDS = (
+    "session_id", "token", "label", "expires_at", "revoked_at", "show_id",
+    "show__title", "show__slug", "show__start_time", "show__door_time", "show__time_zone", "show__venue__name",
+)  # fmt: skip
 
 
 def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime | None = None, by=None):
@@ -48,7 +53,7 @@ def checkin_session_for_token(*, token: str, now=None) -> CheckInSession:
     now = now or timezone.now()
     session = None
     if token and len(token) <= 64:
-        session = CheckInSession.objects.select_related("show__venue").filter(token=token).first()
+        session = CheckInSession.objects.select_related("show__venue").only(*SESSION_FIELDS).filter(token=token).first()
     if session is None:
         raise InvalidSession()
     if session.revoked_at is not None:
@@ -74,6 +79,14 @@ class ScanOutcome:
         return self.code == Result.CHECKED_IN
 
 
+# What a scan answer shows, and no more: the lookup is on the hot path of the door.
+ATTENDEE_FIELDS = (
+    "uuid", "show_id", "first_name", "last_name", "status", "is_checked_in", "checked_in_at",
+    "ticket_order__ticket__name", "ticket_order__order__uuid", "show__title", "show__time_zone",
+    "checked_in_session__label",
+)  # fmt: skip
+
+
 def _attendee_for(code: str) -> TicketAttendee | None:
     try:
         key = uuid.UUID(code.strip())
@@ -83,6 +96,7 @@ def _attendee_for(code: str) -> TicketAttendee | None:
         TicketAttendee.objects.select_related(
             "ticket_order__ticket", "ticket_order__order", "show", "checked_in_session"
         )
+        .only(*ATTENDEE_FIELDS)
         .filter(uuid=key)
         .first()
     )
@@ -129,6 +143,7 @@ def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOu
             pk=attendee.pk, status=TicketAttendee.Status.VALID, is_checked_in=False
         ).update(is_checked_in=True, checked_in_at=now, checked_in_session=session, updated_at=now)
         if admitted:
+            checkin_counts_moved(show_id=session.show_id, by=1)
             attendee.is_checked_in, attendee.checked_in_at, attendee.checked_in_session = True, now, session
             outcome = ScanOutcome(
                 Result.CHECKED_IN, "Checked in", attendee, checked_in_at=now, checked_in_by=session.label
@@ -160,5 +175,6 @@ def check_in_undo(*, session: CheckInSession, code: str, now=None) -> TicketAtte
         CheckInScan.objects.create(
             session=session, attendee=attendee, code=str(attendee.uuid), result=Result.UNDONE, created_at=now
         )
+    checkin_counts_moved(show_id=session.show_id, by=-1)
     attendee.is_checked_in, attendee.checked_in_at, attendee.checked_in_session = False, None, None
     return attendee
