@@ -204,3 +204,19 @@ def report(name: str, figures: dict) -> None:
         f"   {figures['requests']} requests, {figures['errors']} errors, concurrency {figures['concurrency']},"
         f" statuses {figures['statuses']}"
     )
+
+
+@contextmanager
+def server_output_to(log: Path):
+    """Send what processes started inside write to stderr (gunicorn, and Django's WARNING line for every 4xx)
+    to ``log``, so the figures are not buried; the logging itself still happens, as in production."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with log.open("ab") as out:
+        os.dup2(out.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
