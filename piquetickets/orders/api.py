@@ -47,7 +47,9 @@ class CheckoutLineSerializer(serializers.Serializer):
 
 
 class CheckoutSerializer(serializers.Serializer):
-    show = serializers.SlugRelatedField(slug_field="slug", queryset=Show.objects.published())
+    show = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Show.objects.published().select_related("producer__financial")
+    )
     tickets = CheckoutLineSerializer(many=True, min_length=1, max_length=20)
     promo_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     first_name = serializers.CharField(max_length=100)
@@ -124,15 +126,7 @@ class CheckoutSessionView(APIView):
         order = started.order
         order.checkout_url = started.redirect_url
         order.order_url = order_page_url(order)
-        order = _with_lines(order)
         return Response(CheckoutSessionSerializer(order).data, status=status.HTTP_201_CREATED)
-
-
-def _with_lines(order: Order) -> Order:
-    order._prefetched_objects_cache = {
-        "ticket_orders": TicketOrder.objects.filter(order=order).select_related("ticket").order_by("pk")
-    }
-    return order
 
 
 # --- producers' orders ----------------------------------------------------------------------------

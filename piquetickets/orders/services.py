@@ -160,7 +160,7 @@ def checkout_hold(
             hold_expires_at=expires,
         )
         names = {line.ticket.pk: list(line.attendee_names) for line in lines}
-        TicketOrder.objects.bulk_create(
+        order_lines = TicketOrder.objects.bulk_create(
             TicketOrder(
                 order=order,
                 ticket=line.ticket,
@@ -178,6 +178,11 @@ def checkout_hold(
             TicketHold(order=order, ticket=line.ticket, quantity=line.quantity, expires_at=expires)
             for line in priced.lines
         )
+    # The lines just written stand in for ``order.ticket_orders.all()`` (as prefetch_related would),
+    # so the answer doesn't read them back.
+    written = order.ticket_orders.all()
+    written._result_cache, written._prefetch_done = order_lines, True
+    order._prefetched_objects_cache = {"ticket_orders": written}
     return order
 
 
