@@ -63,12 +63,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._server import PG, bench_env, fresh_database, gunicorn, manage
+from bench._server import PG, bench_env, fresh_database, gunicorn, manage, server_output_to
 
 GOAL = "goal on 2 cores: ≥ 200 scans/s, p99 ≤ 100 ms, 0 double admits"
 WARMUP_SECONDS = 2
@@ -237,22 +236,6 @@ def gunicorn_pids(port: int) -> list[int]:
         except OSError:
             continue
     return pids
-
-
-@contextmanager
-def server_output_to(log: Path):
-    """Send what processes started inside write to stderr (gunicorn, and Django's WARNING line for every 409)
-    to ``log``, so the figures are not buried; the logging itself still happens, as in production."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with log.open("ab") as out:
-        os.dup2(out.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def wrk_scans(host: str, script: Path, *, offset: int, seconds: float, connections: int) -> dict:
