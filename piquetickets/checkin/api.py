@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.db.models import Count
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,8 @@ from rest_framework.views import APIView
 
 from piquetickets.api.access import producer_scope
 from piquetickets.api.fields import VisibleShowField
-from piquetickets.orders.tickets import qr_svg
+from piquetickets.core.errors import InvalidInput
+from piquetickets.orders.tickets import order_reference, qr_svg
 from piquetickets.shows.models import Show
 
 from . import selectors, services
@@ -64,7 +66,7 @@ def attendee_brief(attendee) -> dict:
         "uuid": str(attendee.uuid),
         "name": f"{attendee.first_name} {attendee.last_name}".strip(),
         "ticket": attendee.ticket_order.ticket.name,
-        "order": str(attendee.ticket_order.order.uuid)[:8].upper(),
+        "order": order_reference(attendee.ticket_order.order),
     }
 
 
@@ -202,8 +204,6 @@ class SearchView(DoorView):
         session = door_session(request)
         query = request.query_params.get("q", "").strip()
         if len(query) < 2:
-            from piquetickets.core.errors import InvalidInput
-
             raise InvalidInput(extra={"fields": {"q": ["Type at least 2 characters."]}})
         rows = selectors.attendee_search(session=session, query=query[:100])
         results = [
@@ -290,8 +290,6 @@ class CheckInSessionViewSet(
     lookup_value_regex = "[0-9a-f-]{36}"
 
     def get_queryset(self):
-        from django.db.models import Count
-
         sessions = producer_scope(self.request).filter(CheckInSession.objects.all(), "show__producer")
         if self.request.query_params.get("show"):
             sessions = sessions.filter(show__slug=self.request.query_params["show"])

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from piquetickets.core.errors import InvalidInput
 from piquetickets.orders.models import TicketAttendee
 from piquetickets.orders.tickets import clock_time, show_local
 from piquetickets.shows.models import Show
@@ -29,8 +30,6 @@ SESSION_FIELDS = (
 def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime | None = None, by=None):
     """A door link for ``show``: an unguessable 256-bit token, usable until ``expires_at`` (default: the
     show's end plus :data:`SESSION_MARGIN`). Raises :class:`InvalidInput` for an expiry in the past."""
-    from piquetickets.core.errors import InvalidInput
-
     expires_at = expires_at or show.end_time + SESSION_MARGIN
     if expires_at <= timezone.now():
         raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})

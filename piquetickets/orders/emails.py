@@ -106,9 +106,6 @@ def order_context(order: Order) -> dict:
     }
 
 
-# The storefront and payment views import it by this earlier, private name.
-
-
 def _render(template: str, context: dict) -> tuple[str, str]:
     """``(text, html)`` from ``orders/email/<template>.txt`` and ``.html``; blank-line runs squeezed."""
     text = render_to_string(f"orders/email/{template}.txt", context)
@@ -122,6 +119,20 @@ def _load(order: Order) -> Order:
     return Order.objects.select_related("show__venue", "show__producer", "promo_code").get(pk=order.pk)
 
 
+def _queue(order: Order, *, template: str, context: dict, subject: str, category: str, key: str):
+    """Render ``orders/email/<template>`` with ``context`` and queue it to the buyer, once per ``key``."""
+    text, html = _render(template, context)
+    return email_queue(
+        to=order.email,
+        subject=_one_line(subject),
+        text=text,
+        html=html,
+        category=category,
+        idempotency_key=key,
+        order=order,
+    )
+
+
 def order_confirmation_queue(*, order: Order):
     """Queue the "here are your tickets" email to the buyer: summary, order-page link, PDF and .ics.
 
@@ -132,15 +143,13 @@ def order_confirmation_queue(*, order: Order):
     order = _load(order)
     context = order_context(order)
     context["attendees"] = _attendee_rows(valid_attendees(order))
-    text, html = _render("confirmation", context)
-    return email_queue(
-        to=order.email,
-        subject=_one_line(f"Your tickets for {order.show.title} — {_subject_date(order.show)}"),
-        text=text,
-        html=html,
+    return _queue(
+        order,
+        template="confirmation",
+        context=context,
+        subject=f"Your tickets for {order.show.title} — {_subject_date(order.show)}",
         category=CONFIRMATION,
-        idempotency_key=f"order-confirmation:{order.uuid}",
-        order=order,
+        key=f"order-confirmation:{order.uuid}",
     )
 
 
@@ -188,15 +197,13 @@ def order_refunded_queue(*, order: Order, refund):
         attendees=_attendee_rows(remaining),
         partial=bool(remaining),
     )
-    text, html = _render("refund", context)
-    return email_queue(
-        to=order.email,
-        subject=_one_line(f"Refund of {context['refund_amount']} issued — {order.show.title}"),
-        text=text,
-        html=html,
+    return _queue(
+        order,
+        template="refund",
+        context=context,
+        subject=f"Refund of {context['refund_amount']} issued — {order.show.title}",
         category=REFUND,
-        idempotency_key=f"order-refund:{refund.pk}",
-        order=order,
+        key=f"order-refund:{refund.pk}",
     )
 
 
@@ -207,16 +214,13 @@ def late_payment_refunded_queue(*, order: Order):
     says the buyer need do nothing, and gives the producer's contact. Once per order.
     """
     order = _load(order)
-    context = order_context(order)
-    text, html = _render("late_refund", context)
-    return email_queue(
-        to=order.email,
-        subject=_one_line(f"Your payment for {order.show.title} has been refunded"),
-        text=text,
-        html=html,
+    return _queue(
+        order,
+        template="late_refund",
+        context=order_context(order),
+        subject=f"Your payment for {order.show.title} has been refunded",
         category=LATE_REFUND,
-        idempotency_key=f"order-late-refund:{order.uuid}",
-        order=order,
+        key=f"order-late-refund:{order.uuid}",
     )
 
 
