@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
 from piquetickets.accounts.models import User, UserProfile
@@ -140,6 +141,14 @@ class HoldFactory(factory.django.DjangoModelFactory):
     ticket = factory.SubFactory(TicketFactory, show=factory.SelfAttribute("..order.show"))
     quantity = 2
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Counts an active hold on its ticket type's held counter, as checkout does."""
+        hold = super()._create(model_class, *args, **kwargs)
+        if hold.status == TicketHold.Status.ACTIVE:
+            Ticket.objects.filter(pk=hold.ticket_id).update(quantity_held=F("quantity_held") + hold.quantity)
+        return hold
 
 
 class CheckInSessionFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,14 @@ class AnonBurstThrottle(AnonRateThrottle):
 
 
 class UserBurstThrottle(UserRateThrottle):
+    """Signed-in callers only: anonymous ones are already counted per address by AnonBurstThrottle."""
+
     scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class WriteRateThrottle(SimpleRateThrottle):

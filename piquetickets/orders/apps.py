@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class OrdersConfig(AppConfig):
@@ -7,4 +8,18 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
+        from piquetickets.producers.models import Producer, ProducerFinancial
+        from piquetickets.shows.models import Show, Ticket
+
         from . import emails  # noqa: F401  (registers the confirmation email's PDF and .ics builder)
+
+        # The cached checkout catalogue (orders.selectors) must not outlive a change to what it holds.
+        for model in (Show, Ticket, Producer, ProducerFinancial):
+            for signal in (post_save, post_delete):
+                signal.connect(_forget_catalogue, sender=model, dispatch_uid=f"checkout-catalogue-{model.__name__}")
+
+
+def _forget_catalogue(sender, instance, **kwargs) -> None:
+    from .selectors import checkout_catalogue_forget
+
+    checkout_catalogue_forget(instance)

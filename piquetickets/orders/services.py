@@ -9,10 +9,11 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from piquetickets.core.db import rows_insert
 from piquetickets.core.money import quantize
 from piquetickets.payments.errors import PaymentProviderError
 from piquetickets.payments.providers import Payment, payment_provider
@@ -25,17 +26,51 @@ from .pricing import ZERO, CartLine, fee_policy_for, price_cart
 logger = logging.getLogger(__name__)
 
 
+def _holds_end(holds, *, status: str) -> int:
+    """Move the active holds among ``holds`` to ``status`` (released or converted) and take their
+    tickets off their ticket types' held counters; returns how many holds ended.
+
+    Requires an open transaction. Locks the ticket types' rows first, in primary-key order (as
+    checkout does), and only then reads the holds: every change of an active hold happens under its
+    ticket type's lock, so no other transaction can end the same holds meanwhile.
+    """
+    active = holds.filter(status=TicketHold.Status.ACTIVE)
+    ticket_ids = sorted(set(active.values_list("ticket_id", flat=True)))
+    if not ticket_ids:
+        return 0
+    _lock_ticket_types(ticket_ids)
+    rows = list(active.filter(ticket_id__in=ticket_ids).values_list("pk", "ticket_id", "quantity"))
+    TicketHold.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(status=status)
+    freed: dict[int, int] = {}
+    for _, ticket_id, quantity in rows:
+        freed[ticket_id] = freed.get(ticket_id, 0) + quantity
+    for ticket_id, quantity in sorted(freed.items()):
+        Ticket.objects.filter(pk=ticket_id).update(quantity_held=F("quantity_held") - quantity)
+    return len(rows)
+
+
+def _lock_ticket_types(ticket_ids) -> dict[int, Ticket]:
+    """Row-lock ticket types in primary-key order. ``FOR NO KEY UPDATE``, the lock an UPDATE takes:
+    it doesn't wait for the key-share locks that inserting holds and lines takes on their ticket type."""
+    locked = Ticket.objects.select_for_update(no_key=True).filter(pk__in=ticket_ids).order_by("pk")
+    return {ticket.pk: ticket for ticket in locked}
+
+
 def holds_release_expired(*, now=None) -> int:
     """Mark every active hold whose time is up as released; returns how many.
 
     Expired holds already stop counting against availability the moment they expire (availability
-    only counts holds with ``expires_at`` in the future); this keeps the table honest for reports.
-    One UPDATE, so it is safe to run while checkouts are taking new holds.
+    only counts holds with ``expires_at`` in the future, and checkout releases a ticket type's
+    expired holds itself when it needs their tickets); this keeps the table and the held counters
+    honest. One short transaction per ticket type, so checkouts wait for it only briefly.
     """
     now = now or timezone.now()
-    return TicketHold.objects.filter(status=TicketHold.Status.ACTIVE, expires_at__lte=now).update(
-        status=TicketHold.Status.RELEASED
-    )
+    due = TicketHold.objects.filter(status=TicketHold.Status.ACTIVE, expires_at__lte=now)
+    released = 0
+    for ticket_id in sorted(set(due.values_list("ticket_id", flat=True))):
+        with transaction.atomic():
+            released += _holds_end(due.filter(ticket_id=ticket_id), status=TicketHold.Status.RELEASED)
+    return released
 
 
 # --- holds ----------------------------------------------------------------------------------------
@@ -87,19 +122,61 @@ def _check_cart(*, show: Show, lines: list[CartLine], now) -> None:
         )
 
 
+# Every hold of an on-sale runs this on the same row, so it is written out: built by the ORM it
+# costs more Python than the rest of the transaction together. The same in PostgreSQL and SQLite.
+_CAPACITY_TAKE_SQL = (
+    f"UPDATE {Ticket._meta.db_table} SET quantity_held = quantity_held + %s"  # noqa: S608 (a name, not a value)
+    " WHERE id = %s AND is_active AND quantity >= quantity_sold + quantity_held + %s"
+)
+
+
+def _capacity_take(*, ticket: Ticket, quantity: int, now) -> None:
+    """Count ``quantity`` more tickets of ``ticket`` as held, or raise :class:`SoldOut`.
+
+    Requires an open transaction; the ticket type's row stays locked until it ends. One conditional
+    UPDATE of the held counter both locks the row and checks ``quantity − sold − held ≥ wanted``.
+    The counter still includes holds whose time is up until they are released, so when it says too
+    few are left, the ticket type's expired holds are released (under the same lock) and the UPDATE
+    tried once more: expired holds never keep a buyer out.
+    """
+
+    def take() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(_CAPACITY_TAKE_SQL, [quantity, ticket.pk, quantity])
+            return cursor.rowcount == 1
+
+    if take():
+        return
+    # Whether or not there were expired holds to release here, take() is tried again: another
+    # transaction (the periodic task, a cancelled order) may have freed tickets since the first try.
+    _holds_end(TicketHold.objects.filter(ticket_id=ticket.pk, expires_at__lte=now), status=TicketHold.Status.RELEASED)
+    if take():
+        return
+    total, sold, held, active = Ticket.objects.filter(pk=ticket.pk).values_list(
+        "quantity", "quantity_sold", "quantity_held", "is_active"
+    )[0]
+    left = max(total - sold - held, 0) if active else 0
+    raise SoldOut(
+        f"Only {left} left of {ticket.name}." if left else f"{ticket.name} is sold out.",
+        extra={"ticket": ticket.pk, "remaining": left},
+    )
+
+
 def checkout_hold(
     *, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = "", provider: str, now=None
 ) -> Order:
     """Reserve the cart's tickets for the show's hold time and create the pending order.
 
     Checks what can be checked without locks first (show and ticket types on sale, limits per order,
-    prices, donations, the promo code), then in one short transaction locks the ticket types in
-    primary-key order (then the promo code), re-counts ``quantity − sold − live holds`` and the
-    promo code's uses (fulfilled plus held), and writes the order, its lines and its holds.
-    Nothing external is called inside.
+    prices, donations, the promo code). Then, in one short transaction, it writes the order, its
+    lines and its holds, and only then takes the capacity: ticket type by ticket type in primary-key
+    order (:func:`_capacity_take`), then the promo code's uses (fulfilled plus held) under its row
+    lock. Locks are taken last so they are held only until the commit; anything refused rolls the
+    whole order back. Nothing external is called inside.
 
     A cart that costs nothing is given the ``free`` provider; otherwise ``provider`` must be ready to
-    pay the show's producer (checked before anything is held).
+    pay the show's producer (checked before anything is held). A provider that starts its payment
+    locally (``test``, ``free``) has its session id written with the order.
 
     Raises :class:`NotOnSale`, :class:`TooManyTickets`, :class:`DonationTooLow`,
     :class:`PromoCodeInvalid`, :class:`SoldOut` (with ``extra.ticket`` and ``extra.remaining``) and
@@ -116,51 +193,35 @@ def checkout_hold(
     priced = price_cart(show=show, lines=lines, promo=promo, policy=fee_policy_for(show=show), now=now)
     if priced.total == 0:
         provider = Order.Provider.FREE
-    else:
-        payment_provider(provider).check_ready(show=show)
-
+    payments = payment_provider(provider)
+    payments.check_ready(show=show)
+    expires = now + timedelta(minutes=show.hold_minutes)
+    order = Order(
+        show=show,
+        status=Order.Status.PENDING,
+        provider=provider,
+        first_name=buyer.first_name,
+        last_name=buyer.last_name,
+        email=buyer.email,
+        phone=buyer.phone,
+        currency=priced.currency,
+        subtotal=priced.subtotal,
+        promo_code=promo,
+        promo_code_discount=priced.discount,
+        platform_fees=priced.platform_fee,
+        payment_processing_fees=priced.processing_fee,
+        fees_passed_to_buyer=priced.fees_passed_to_buyer,
+        total=priced.total,
+        hold_expires_at=expires,
+    )
+    if payments.starts_locally:
+        order.session_id = payments.start(order=order).session_id
+    names = {line.ticket.pk: list(line.attendee_names) for line in lines}
     with transaction.atomic():
-        ids = sorted(line.ticket.pk for line in lines)
-        locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-        held = _live_held(ids, now)
-        for line in priced.lines:
-            ticket = locked[line.ticket.pk]
-            remaining = ticket.quantity - ticket.quantity_sold - held.get(ticket.pk, 0)
-            if not ticket.is_active or remaining < line.quantity:
-                left = max(remaining, 0)
-                raise SoldOut(
-                    f"Only {left} left of {ticket.name}." if left else f"{ticket.name} is sold out.",
-                    extra={"ticket": ticket.pk, "remaining": left},
-                )
-        if promo is not None:
-            promo = TicketPromoCode.objects.select_for_update().get(pk=promo.pk)
-            if promo.max_uses is not None:
-                pending = Order.objects.filter(
-                    promo_code=promo, status=Order.Status.PENDING, hold_expires_at__gt=now
-                ).count()
-                if promo.times_used + pending >= promo.max_uses:
-                    raise PromoCodeInvalid("This promo code has been used up.", extra={"code": promo.code})
-        expires = now + timedelta(minutes=show.hold_minutes)
-        order = Order.objects.create(
-            show=show,
-            status=Order.Status.PENDING,
-            provider=provider,
-            first_name=buyer.first_name,
-            last_name=buyer.last_name,
-            email=buyer.email,
-            phone=buyer.phone,
-            currency=priced.currency,
-            subtotal=priced.subtotal,
-            promo_code=promo,
-            promo_code_discount=priced.discount,
-            platform_fees=priced.platform_fee,
-            payment_processing_fees=priced.processing_fee,
-            fees_passed_to_buyer=priced.fees_passed_to_buyer,
-            total=priced.total,
-            hold_expires_at=expires,
-        )
-        names = {line.ticket.pk: list(line.attendee_names) for line in lines}
-        order_lines = TicketOrder.objects.bulk_create(
+        # Plain INSERTs (``rows_insert``): the ORM's QuerySet machinery would cost this request, the
+        # hot path of every on-sale, more than everything else it does.
+        rows_insert([order])
+        order_lines = [
             TicketOrder(
                 order=order,
                 ticket=line.ticket,
@@ -173,11 +234,21 @@ def checkout_hold(
                 promo_code=promo.code if promo and line.discount else "",
             )
             for line in priced.lines
+        ]
+        rows_insert(order_lines)
+        rows_insert(
+            [
+                TicketHold(order=order, ticket=line.ticket, quantity=line.quantity, expires_at=expires)
+                for line in priced.lines
+            ]
         )
-        TicketHold.objects.bulk_create(
-            TicketHold(order=order, ticket=line.ticket, quantity=line.quantity, expires_at=expires)
-            for line in priced.lines
-        )
+        for line in sorted(priced.lines, key=lambda line: line.ticket.pk):
+            _capacity_take(ticket=line.ticket, quantity=line.quantity, now=now)
+        if promo is not None and promo.max_uses is not None:
+            used = TicketPromoCode.objects.select_for_update().values_list("times_used", flat=True).get(pk=promo.pk)
+            held = Order.objects.filter(promo_code=promo, status=Order.Status.PENDING, hold_expires_at__gt=now).count()
+            if used + held > promo.max_uses:  # ``held`` includes this order
+                raise PromoCodeInvalid("This promo code has been used up.", extra={"code": promo.code})
     # The lines just written stand in for ``order.ticket_orders.all()`` (as prefetch_related would),
     # so the answer doesn't read them back.
     written = order.ticket_orders.all()
@@ -210,6 +281,8 @@ def checkout_start(*, show: Show, lines: list[CartLine], buyer: Buyer, promo_cod
     if order.provider == Order.Provider.FREE:
         order = order_fulfil(order=order, payment=Payment(provider=Order.Provider.FREE))
         return CheckoutStarted(order, provider.start(order=order).redirect_url)
+    if provider.starts_locally:  # started by checkout_hold; start() gives the same answer again
+        return CheckoutStarted(order, provider.start(order=order).redirect_url)
     try:
         started = provider.start(order=order)
     except PaymentProviderError:
@@ -231,7 +304,7 @@ def order_cancel_pending(*, order: Order, status: str = Order.Status.CANCELLED, 
             return order
         order.status = status
         order.save(update_fields=["status", "updated_at"])
-        order.holds.filter(status=TicketHold.Status.ACTIVE).update(status=TicketHold.Status.RELEASED)
+        _holds_end(order.holds.all(), status=TicketHold.Status.RELEASED)
         if stop_payment:
             transaction.on_commit(partial(payment_provider(order.provider).cancel, order=order))
     return order
@@ -246,12 +319,11 @@ def orders_expire_pending(*, now=None) -> int:
     )
     if not due:
         return 0
-    expired = Order.objects.filter(pk__in=due, status=Order.Status.PENDING).update(
-        status=Order.Status.EXPIRED, updated_at=now
-    )
-    TicketHold.objects.filter(order_id__in=due, status=TicketHold.Status.ACTIVE).update(
-        status=TicketHold.Status.RELEASED
-    )
+    with transaction.atomic():
+        expired = Order.objects.filter(pk__in=due, status=Order.Status.PENDING).update(
+            status=Order.Status.EXPIRED, updated_at=now
+        )
+        _holds_end(TicketHold.objects.filter(order_id__in=due), status=TicketHold.Status.RELEASED)
     for order in Order.objects.filter(pk__in=due, status=Order.Status.EXPIRED).exclude(session_id=""):
         payment_provider(order.provider).cancel(order=order)
     return expired
@@ -322,7 +394,7 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
         _record_payment(order, payment)
         lines = list(order.ticket_orders.select_related("ticket").order_by("pk"))
         ids = sorted({line.ticket_id for line in lines})
-        tickets = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        tickets = _lock_ticket_types(ids)
         own = {hold.ticket_id: hold for hold in order.holds.all()}
         holding = order.status == Order.Status.PENDING and all(
             line.ticket_id in own
@@ -341,7 +413,11 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
             order.save()
         else:
             for line in lines:
-                Ticket.objects.filter(pk=line.ticket_id).update(quantity_sold=F("quantity_sold") + line.quantity)
+                hold = own.get(line.ticket_id)
+                was_held = hold.quantity if hold is not None and hold.status == TicketHold.Status.ACTIVE else 0
+                Ticket.objects.filter(pk=line.ticket_id).update(
+                    quantity_sold=F("quantity_sold") + line.quantity, quantity_held=F("quantity_held") - was_held
+                )
             if order.promo_code_id:
                 TicketPromoCode.objects.filter(pk=order.promo_code_id).update(times_used=F("times_used") + 1)
             order.holds.exclude(status=TicketHold.Status.CONVERTED).update(status=TicketHold.Status.CONVERTED)

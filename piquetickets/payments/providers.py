@@ -62,6 +62,9 @@ class Payment:
 
 class PaymentProvider(Protocol):
     name: str
+    # ``start()`` calls nobody and gives the same answer for the same order: checkout starts such a
+    # payment before writing the order, so its session id goes into the same INSERT.
+    starts_locally: bool
 
     def check_ready(self, *, show: Show) -> None:
         """Raise :class:`PaymentsNotReady` when the show's producer can't be paid through this provider."""
@@ -83,6 +86,7 @@ class TestProvider:
     """A local stand-in for a hosted payment page: Approve or Decline, nothing is charged."""
 
     name = "test"
+    starts_locally = True
 
     def _require_allowed(self) -> None:
         if not settings.ALLOW_TEST_PAYMENTS:
@@ -94,7 +98,7 @@ class TestProvider:
     def start(self, *, order: Order) -> PaymentStart:
         self._require_allowed()
         url = f"{settings.SITE_URL}{reverse('payments:test-pay', args=[order.public_token])}"
-        return PaymentStart(session_id=f"test_{secrets.token_hex(12)}", redirect_url=url)
+        return PaymentStart(session_id=f"test_{order.uuid.hex}", redirect_url=url)
 
     def refund(self, *, order: Order, refund: Refund) -> str:
         return f"test_re_{secrets.token_hex(12)}"
@@ -110,6 +114,7 @@ class FreeProvider:
     """Zero-total orders: nothing to charge or refund."""
 
     name = "free"
+    starts_locally = True
 
     def check_ready(self, *, show: Show) -> None:
         return None
@@ -163,6 +168,7 @@ class StripeProvider:
     the platform keeps its platform and processing fees as the application fee."""
 
     name = "stripe"
+    starts_locally = False
 
     def _destination(self, show: Show) -> str:
         financial = getattr(show.producer, "financial", None)

@@ -157,6 +157,9 @@ class Ticket(TimeStampedModel):
 
     ``quantity`` is the number for sale; ``quantity_sold`` counts paid tickets and is only changed
     by the order services under a row lock. The database refuses to sell more than ``quantity``.
+    ``quantity_held`` counts the tickets in active holds, including holds whose time is up but that
+    have not been released yet; it lets checkout take capacity with one conditional UPDATE (see
+    ``orders.services``). Availability for display is always counted from the live holds themselves.
     For donation-based tickets ``price`` is the minimum the buyer may pay.
     """
 
@@ -165,6 +168,9 @@ class Ticket(TimeStampedModel):
     description = SanitizedHTMLField(blank=True)
     quantity = models.PositiveIntegerField()
     quantity_sold = models.PositiveIntegerField(default=0, editable=False)
+    quantity_held = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Tickets in active holds (expired ones too until they are released)."
+    )
     price = models.DecimalField(**MONEY)
     is_donation_based = models.BooleanField(
         default=False, help_text="Buyers choose what to pay; the price is the minimum."

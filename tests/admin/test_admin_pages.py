@@ -23,13 +23,13 @@ from piquetickets.accounts.services import api_token_create
 from piquetickets.checkin.models import CheckInScan
 from piquetickets.core.demo import seed_demo
 from piquetickets.emails.models import EmailTracking
-from piquetickets.orders.models import Order, Refund, TicketAttendee, TicketHold
+from piquetickets.orders.models import Order, Refund, TicketAttendee
 from piquetickets.payments.models import WebhookEvent
 from piquetickets.producers.models import OnboardingSession, ProducerInterest
 from piquetickets.shows import services
 from piquetickets.shows.models import Show
 from piquetickets.subscribers.models import Subscriber, SubscriberDemographics, SubscriberMetaData
-from tests.factories import CheckInSessionFactory
+from tests.factories import CheckInSessionFactory, HoldFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +59,7 @@ def _build_platform():
     attendee = TicketAttendee.objects.filter(ticket_order__order=order).first()
     session = CheckInSessionFactory(show=order.show)
     CheckInScan.objects.create(session=session, attendee=attendee, code=str(attendee.uuid), result="checked_in")
-    TicketHold.objects.create(
-        order=order,
-        ticket=attendee.ticket_order.ticket,
-        quantity=1,
-        expires_at=timezone.now() + timedelta(minutes=5),
-    )
+    HoldFactory(order=order, ticket=attendee.ticket_order.ticket, quantity=1)
     Refund.objects.create(order=order, amount=Decimal("1.00"), reason="Demo")
     WebhookEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
     EmailTracking.objects.create(recipient="a@example.com", subject="Your tickets", from_email="t@example.com")

@@ -320,7 +320,7 @@ def test_a_draft_show_answers_like_a_missing_one(api, sale):
     sale.show.published = False
     sale.show.save()
     error = assert_error(create(api, cart(sale)), 400, "invalid")
-    assert error["extra"]["fields"]["show"] == ["Object with slug=friday-laughs does not exist."]
+    assert error["extra"]["fields"]["show"] == ["There is no show on sale called “friday-laughs”."]
     assert not Order.objects.exists()
 
 
