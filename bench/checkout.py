@@ -333,7 +333,7 @@ def main() -> None:
     parser.add_argument(
         "--live-holds", type=int, default=0, help="live 1-ticket holds taken on each ticket type before the run"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (> 1: gthread)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the app")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")

@@ -12,8 +12,17 @@ from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCod
 class TicketInline(TabularInline):
     model = Ticket
     extra = 0
-    fields = ["name", "price", "quantity", "quantity_sold", "is_donation_based", "is_active", "sort_order"]
-    readonly_fields = ["quantity_sold"]
+    fields = [
+        "name",
+        "price",
+        "quantity",
+        "quantity_sold",
+        "quantity_held",
+        "is_donation_based",
+        "is_active",
+        "sort_order",
+    ]
+    readonly_fields = ["quantity_sold", "quantity_held"]
     show_change_link = True
 
 
@@ -134,10 +143,19 @@ class AllShowsFormMixin:
 
 @admin.register(Ticket)
 class TicketAdmin(AllShowsFormMixin, RichTextAdmin):
-    list_display = ["name", "show", "price", "quantity", "quantity_sold", "is_donation_based", "is_active"]
+    list_display = [
+        "name",
+        "show",
+        "price",
+        "quantity",
+        "quantity_sold",
+        "quantity_held",
+        "is_donation_based",
+        "is_active",
+    ]
     list_filter = ["is_active", "is_donation_based", "show__producer"]
     search_fields = ["name", "show__title"]
-    readonly_fields = ["quantity_sold", "created_at", "updated_at"]
+    readonly_fields = ["quantity_sold", "quantity_held", "created_at", "updated_at"]
     autocomplete_fields = ["show", "author"]
     list_select_related = ["show"]
 

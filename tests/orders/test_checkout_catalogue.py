@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from piquetickets.orders.api import CheckoutSessionSerializer, checkout_session_answer
 from piquetickets.orders.models import Order
@@ -112,3 +114,19 @@ def test_the_answer_equals_the_documented_serializer(api, sale):
     assert checkout_session_answer(order, checkout_url=data["checkout_url"]) == documented
     assert data == documented
     assert [line["name"] for line in data["lines"]] == ["General admission", "Pay what you can"]
+
+
+def test_a_hold_on_the_hot_path_runs_four_statements(api, sale):
+    """With the catalogue cached, a checkout reads nothing: three INSERTs, then the capacity UPDATE
+    (the savepoint is the test's own transaction around ``atomic``)."""
+    create(api, cart(sale))  # fills the catalogue
+    with CaptureQueriesContext(connection) as queries:
+        response = create(api, cart(sale))
+    assert response.status_code == 201
+    statements = [" ".join(query["sql"].split()[:3]) for query in queries.captured_queries]
+    assert [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))] == [
+        'INSERT INTO "orders_order"',
+        'INSERT INTO "orders_ticketorder"',
+        'INSERT INTO "orders_tickethold"',
+        "UPDATE shows_ticket SET",
+    ]
