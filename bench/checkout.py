@@ -90,8 +90,16 @@ wrk.method = "POST"
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
 local threads = {{}}
-function setup(thread) table.insert(threads, thread) end
-function init(args) created = 0; sold_out = 0; busy = 0; other = 0; last_other = "" end
+local next_id = 0
+function setup(thread) thread:set("id", next_id); next_id = next_id + 1; table.insert(threads, thread) end
+function init(args) created = 0; sold_out = 0; busy = 0; other = 0; last_other = ""; sent = 0 end
+-- Every request is a different buyer behind the load balancer (NUM_PROXIES=1), as in an on-sale:
+-- throttles count per address, and one address's history never grows.
+function request()
+  sent = sent + 1
+  wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", id, math.floor(sent / 256) % 256, sent % 256)
+  return wrk.format()
+end
 function response(status, headers, body)
   if status == 201 then created = created + 1
   elseif status == 409 and body:find('"sold_out"', 1, true) then sold_out = sold_out + 1
@@ -336,6 +344,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (> 1: gthread)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the app")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0"),
+        help="REDIS_URL for the app, as in production (cache, throttles, the checkout catalogue); '' for none",
+    )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     parser.add_argument("--python-client", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench run")
@@ -344,7 +357,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, fresh_database(f"pique_bench_checkout_{os.getpid()}") as database:
         server_log = Path(tmp, "gunicorn.log")
-        env = bench_env(database, DATABASE_CONN_MAX_AGE=str(args.conn_max_age))
+        env = bench_env(database, DATABASE_CONN_MAX_AGE=str(args.conn_max_age), REDIS_URL=args.redis,
+                        CACHE_KEY_PREFIX=database, NUM_PROXIES="1")  # fmt: skip
         manage(env, "migrate", "--noinput")
         setup = json.loads(manage(env, "shell", "--no-imports", "-c", SETUP.format(capacity=args.capacity)))
         if args.live_holds:
@@ -355,7 +369,8 @@ def main() -> None:
         use_wrk = shutil.which("wrk") and not args.python_client
         print(
             f"database: PostgreSQL; show {setup['slug']!r}, ticket type {setup['ticket']} with {args.capacity} tickets;"
-            f" gunicorn {args.workers} workers × {args.threads} threads, DATABASE_CONN_MAX_AGE={args.conn_max_age};"
+            f" gunicorn {args.workers} workers × {args.threads} threads, DATABASE_CONN_MAX_AGE={args.conn_max_age},"
+            f" {'Redis' if args.redis else 'no Redis (the catalogue is read every time)'};"
             f" {args.buyers} buyers × {args.quantity} ticket(s), {args.seconds:.0f} s;"
             f" {args.live_holds} live holds taken before the run"
         )

@@ -140,7 +140,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "piquetickets.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pique"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -153,6 +153,11 @@ else:
             "LOCATION": "piquetickets",
         }
     }
+
+# How long checkout may serve a show's catalogue (show, fee settings, ticket types) from the cache;
+# every change to them forgets it at once. Only a cache shared by all processes can be told of
+# changes made in another one, so it is off (0) without Redis.
+CHECKOUT_CATALOGUE_SECONDS = env.int("CHECKOUT_CATALOGUE_SECONDS", default=30 if REDIS_URL else 0)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(
@@ -307,9 +312,7 @@ REST_FRAMEWORK = {
     # JSON only: the browsable HTML renderer would list related objects in its forms.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "piquetickets.api.throttling.AnonBurstThrottle",
-        "piquetickets.api.throttling.UserBurstThrottle",
-        "piquetickets.api.throttling.WriteRateThrottle",
+        "piquetickets.api.throttling.ClientBudgetThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),

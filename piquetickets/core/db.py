@@ -36,6 +36,9 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
     if not isinstance(model._meta.pk, models.AutoField) or any(type(obj) is not model for obj in objs):
         raise TypeError("rows_insert takes new instances of one model with an auto-incremented key.")
     db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35 has no RETURNING
+        model._base_manager.bulk_create(objs)
+        return
     sql, fields = _insert_statement(model, len(objs))
     params = []
     for obj in objs:

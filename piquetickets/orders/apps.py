@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 
 class OrdersConfig(AppConfig):
@@ -17,6 +17,7 @@ class OrdersConfig(AppConfig):
         for model in (Show, Ticket, Producer, ProducerFinancial):
             for signal in (post_save, post_delete):
                 signal.connect(_forget_catalogue, sender=model, dispatch_uid=f"checkout-catalogue-{model.__name__}")
+        pre_save.connect(_forget_catalogue, sender=Ticket, dispatch_uid="checkout-catalogue-Ticket-moved")
 
 
 def _forget_catalogue(sender, instance, **kwargs) -> None:

@@ -10,7 +10,8 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from piquetickets.core.db import rows_insert
@@ -45,15 +46,60 @@ def _holds_end(holds, *, status: str) -> int:
     for _, ticket_id, quantity in rows:
         freed[ticket_id] = freed.get(ticket_id, 0) + quantity
     for ticket_id, quantity in sorted(freed.items()):
-        Ticket.objects.filter(pk=ticket_id).update(quantity_held=F("quantity_held") - quantity)
+        Ticket.objects.filter(pk=ticket_id).update(quantity_held=_held_minus(quantity))
     return len(rows)
 
 
+def _held_minus(quantity: int):
+    """``quantity_held − quantity``, never below 0: a counter that drifted low (see
+    :func:`held_counters_recount`) must not make a payment's fulfilment fail."""
+    return Greatest(F("quantity_held") - quantity, Value(0))
+
+
 def _lock_ticket_types(ticket_ids) -> dict[int, Ticket]:
-    """Row-lock ticket types in primary-key order. ``FOR NO KEY UPDATE``, the lock an UPDATE takes:
-    it doesn't wait for the key-share locks that inserting holds and lines takes on their ticket type."""
+    """Row-lock ticket types in primary-key order, with ``FOR NO KEY UPDATE``: the lock checkout's
+    UPDATE of the counter takes (and no stronger, so foreign-key checks are not blocked)."""
     locked = Ticket.objects.select_for_update(no_key=True).filter(pk__in=ticket_ids).order_by("pk")
     return {ticket.pk: ticket for ticket in locked}
+
+
+def held_counters_recount() -> int:
+    """Set each ticket type's held counter back to the tickets in its active holds where the two
+    differ; returns how many were wrong, each logged as an error.
+
+    Every transaction changes holds and counter together, so they differ only when holds were
+    changed without it: by code from before the counter, still running during a deploy, or by a
+    bug. Each is recounted under its row lock, so checkouts in flight are counted exactly once.
+    """
+    active = (
+        TicketHold.objects.filter(ticket=OuterRef("pk"), status=TicketHold.Status.ACTIVE)
+        .order_by()
+        .values("ticket")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    involved = Q(quantity_held__gt=0) | Q(
+        pk__in=TicketHold.objects.filter(status=TicketHold.Status.ACTIVE).values("ticket_id")
+    )
+    wrong = (
+        Ticket.objects.filter(involved)
+        .annotate(active=Coalesce(Subquery(active, output_field=IntegerField()), Value(0)))
+        .exclude(quantity_held=F("active"))
+        .values_list("pk", flat=True)
+    )
+    fixed = 0
+    for ticket_id in sorted(wrong):
+        with transaction.atomic():
+            counter = _lock_ticket_types([ticket_id])[ticket_id].quantity_held
+            holds = TicketHold.objects.filter(ticket_id=ticket_id, status=TicketHold.Status.ACTIVE)
+            counted = holds.aggregate(total=Coalesce(Sum("quantity"), 0))["total"]
+            if counter != counted:
+                Ticket.objects.filter(pk=ticket_id).update(quantity_held=counted)
+                logger.error(
+                    "Ticket type %s: held counter was %s, active holds %s; recounted.", ticket_id, counter, counted
+                )
+                fixed += 1
+    return fixed
 
 
 def holds_release_expired(*, now=None) -> int:
@@ -136,8 +182,9 @@ def _capacity_take(*, ticket: Ticket, quantity: int, now) -> None:
     Requires an open transaction; the ticket type's row stays locked until it ends. One conditional
     UPDATE of the held counter both locks the row and checks ``quantity − sold − held ≥ wanted``.
     The counter still includes holds whose time is up until they are released, so when it says too
-    few are left, the ticket type's expired holds are released (under the same lock) and the UPDATE
-    tried once more: expired holds never keep a buyer out.
+    few are left, the row is locked and counted again with those holds left out; when that is
+    enough, they are released (under the lock) and the UPDATE tried once more. Expired holds never
+    keep a buyer out, and a buyer refused anyway writes nothing.
     """
 
     def take() -> bool:
@@ -147,15 +194,16 @@ def _capacity_take(*, ticket: Ticket, quantity: int, now) -> None:
 
     if take():
         return
-    # Whether or not there were expired holds to release here, take() is tried again: another
-    # transaction (the periodic task, a cancelled order) may have freed tickets since the first try.
-    _holds_end(TicketHold.objects.filter(ticket_id=ticket.pk, expires_at__lte=now), status=TicketHold.Status.RELEASED)
-    if take():
-        return
-    total, sold, held, active = Ticket.objects.filter(pk=ticket.pk).values_list(
-        "quantity", "quantity_sold", "quantity_held", "is_active"
-    )[0]
-    left = max(total - sold - held, 0) if active else 0
+    locked = _lock_ticket_types([ticket.pk])[ticket.pk]
+    expired = TicketHold.objects.filter(ticket_id=ticket.pk, status=TicketHold.Status.ACTIVE, expires_at__lte=now)
+    releasable = expired.aggregate(total=Coalesce(Sum("quantity"), 0))["total"]
+    left = locked.quantity - locked.quantity_sold - (locked.quantity_held - releasable) if locked.is_active else 0
+    if left >= quantity:
+        if releasable:
+            _holds_end(expired, status=TicketHold.Status.RELEASED)
+        if take():  # cannot fail now: the row is locked and the counter has room
+            return
+    left = max(left, 0)
     raise SoldOut(
         f"Only {left} left of {ticket.name}." if left else f"{ticket.name} is sold out.",
         extra={"ticket": ticket.pk, "remaining": left},
@@ -416,7 +464,7 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
                 hold = own.get(line.ticket_id)
                 was_held = hold.quantity if hold is not None and hold.status == TicketHold.Status.ACTIVE else 0
                 Ticket.objects.filter(pk=line.ticket_id).update(
-                    quantity_sold=F("quantity_sold") + line.quantity, quantity_held=F("quantity_held") - was_held
+                    quantity_sold=F("quantity_sold") + line.quantity, quantity_held=_held_minus(was_held)
                 )
             if order.promo_code_id:
                 TicketPromoCode.objects.filter(pk=order.promo_code_id).update(times_used=F("times_used") + 1)

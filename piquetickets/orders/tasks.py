@@ -5,11 +5,13 @@ from . import services
 
 @shared_task(name="orders.release_expired_holds", ignore_result=False)
 def release_expired_holds() -> dict:
-    """Periodic: expire pending orders whose hold ran out (stopping their payments) and release the
-    holds (see ``orders_expire_pending`` and ``holds_release_expired``)."""
+    """Periodic: expire pending orders whose hold ran out (stopping their payments), release the
+    holds, and put right any held counter that differs from its holds (see
+    ``orders_expire_pending``, ``holds_release_expired`` and ``held_counters_recount``)."""
     expired = services.orders_expire_pending()
     released = services.holds_release_expired()
-    return {"orders_expired": expired, "holds_released": released}
+    recounted = services.held_counters_recount()
+    return {"orders_expired": expired, "holds_released": released, "held_counters_recounted": recounted}
 
 
 @shared_task(name="orders.reconcile_payments", ignore_result=False)

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from piquetickets.core.fields import SanitizedHTMLField
-from piquetickets.core.models import TimeStampedModel
+from piquetickets.core.models import KeepsCountersModel, TimeStampedModel
 from piquetickets.core.money import CURRENCY_CHOICES, CURRENCY_EXPONENTS
 from piquetickets.core.slugs import SluggedModel
 from piquetickets.core.timezones import (
@@ -152,7 +152,7 @@ class Show(SluggedModel, TimeStampedModel):
         return self.published and not self.is_deleted
 
 
-class Ticket(TimeStampedModel):
+class Ticket(KeepsCountersModel, TimeStampedModel):
     """Ticket: a ticket type on sale for a show (e.g. "General admission", "VIP", "Pay what you can").
 
     ``quantity`` is the number for sale; ``quantity_sold`` counts paid tickets and is only changed
@@ -162,6 +162,8 @@ class Ticket(TimeStampedModel):
     ``orders.services``). Availability for display is always counted from the live holds themselves.
     For donation-based tickets ``price`` is the minimum the buyer may pay.
     """
+
+    counter_fields = ("quantity_sold", "quantity_held")
 
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="tickets")
     name = models.CharField(max_length=120)
@@ -220,7 +222,7 @@ class Ticket(TimeStampedModel):
         return f"{self.name} — {self.show}"
 
 
-class TicketPromoCode(TimeStampedModel):
+class TicketPromoCode(KeepsCountersModel, TimeStampedModel):
     """TicketPromoCode: a discount code for one show, matched ignoring case.
 
     ``discount`` is a percentage (0–100) or a fixed amount per ticket, by ``discount_type``.
@@ -233,6 +235,8 @@ class TicketPromoCode(TimeStampedModel):
         FIXED = "fixed", "Fixed amount per ticket"
 
     show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="promo_codes")
+    counter_fields = ("times_used",)
+
     code = models.CharField(max_length=40)
     discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
     discount = models.DecimalField(**MONEY)

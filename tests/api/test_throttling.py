@@ -29,6 +29,20 @@ def test_writes_have_a_stricter_budget_than_reads(api, tight_rates):
     )
     assert 1 <= body["extra"]["retry_after_seconds"] <= 61
     assert Subscriber.objects.count() == 2
-    # Reads still have budget: the anonymous budget (5/min) counted 4 requests so far.
-    assert api.get("/api/v1/shows/").status_code == 200
+    # Reads still have budget: the anonymous budget (5/min) counted the 2 writes it allowed, not the
+    # refused ones.
+    assert [api.get("/api/v1/shows/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_signed_in_callers_budget_is_their_own(api, tight_rates, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from tests.factories import UserFactory
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "3/min")
+    for _ in range(5):  # the anonymous budget of this address runs out
+        api.get("/api/v1/shows/")
     assert api.get("/api/v1/shows/").status_code == 429
+
+    api.force_authenticate(UserFactory())
+    assert [api.get("/api/v1/shows/").status_code for _ in range(4)] == [200, 200, 200, 429]

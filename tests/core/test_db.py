@@ -82,3 +82,64 @@ def test_mixed_models_are_refused():
     with pytest.raises(TypeError, match="new instances of one model"):
         rows_insert([ticket.show, ticket])
     assert Show.objects.count() == 1
+
+
+def _same_rows(model, orm_pk, lean_pk, *, differ=("id", "created_at", "updated_at", "uuid", "public_token")):
+    orm = model.objects.filter(pk=orm_pk).values().get()
+    lean = model.objects.filter(pk=lean_pk).values().get()
+    return {k: v for k, v in orm.items() if k not in differ} == {k: v for k, v in lean.items() if k not in differ}
+
+
+@pytest.mark.parametrize("model", [Order, TicketOrder, TicketHold])
+def test_each_checkout_row_reads_back_the_same_as_one_the_orm_wrote(model):
+    from tests.factories import PromoCodeFactory
+
+    ticket = TicketFactory()
+    promo = PromoCodeFactory(show=ticket.show, code="SAME")
+    order = OrderFactory(show=ticket.show, promo_code=promo)
+    expires = timezone.now() + timedelta(minutes=15)
+
+    def build():
+        if model is Order:
+            return Order(
+                show=ticket.show,
+                status="pending",
+                provider="test",
+                session_id="test_1",
+                first_name="Zoë",
+                last_name="Ng",
+                email="z@example.com",
+                currency="USD",
+                subtotal=Decimal("40.00"),
+                promo_code=promo,
+                promo_code_discount=Decimal("4.00"),
+                platform_fees=Decimal("3.06"),
+                payment_processing_fees=Decimal("1.43"),
+                total=Decimal("40.49"),
+                hold_expires_at=expires,
+            )
+        if model is TicketOrder:
+            return TicketOrder(
+                order=order,
+                ticket=ticket,
+                quantity=2,
+                price_per_ticket=Decimal("20.00"),
+                donation_amount=Decimal("0"),
+                discount_amount=Decimal("4.00"),
+                total_price=Decimal("36.00"),
+                promo_code="SAME",
+                attendee_names=[{"first_name": "Sam", "last_name": ""}],
+            )
+        # one hold per order and ticket type: each of the two holds gets its own order
+        return TicketHold(order=OrderFactory(show=ticket.show), ticket=ticket, quantity=2, expires_at=expires)
+
+    orm, lean = build(), build()
+    model.objects.bulk_create([orm])
+    rows_insert([lean])
+
+    assert orm.pk
+    assert lean.pk == orm.pk + 1
+    differ = {"id", "created_at", "updated_at", "uuid", "public_token"} | (
+        {"order_id"} if model is TicketHold else set()
+    )
+    assert _same_rows(model, orm.pk, lean.pk, differ=differ)

@@ -63,7 +63,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     )
     assert loaded["db"] == "django.db.backends.postgresql"
     assert loaded["db_name"] == "pique"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "piquetickets.core.cache.RedisCache"
     assert loaded["broker"] == "redis://127.0.0.1:6379/3"
     assert loaded["results"] == "redis://127.0.0.1:6379/3"
 

@@ -1,11 +1,12 @@
 """The checkout's fast parts: the cached checkout catalogue, forgotten on every change to what it
 holds, and the answer built without the serializer but equal to it."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from piquetickets.orders.api import CheckoutSessionSerializer, checkout_session_answer
@@ -18,6 +19,11 @@ from tests.factories import ShowFactory, TicketFactory
 from tests.selling import cart
 
 URL = "/api/v1/checkout/create-session/"
+
+
+@pytest.fixture(autouse=True)
+def catalogue_cached(settings):
+    settings.CHECKOUT_CATALOGUE_SECONDS = 30
 
 
 def create(api, body):
@@ -86,17 +92,7 @@ def test_a_producer_fee_override_applies_at_once(api, sale):
 
 def test_forgetting_something_outside_the_catalogue_is_a_mistake():
     with pytest.raises(TypeError, match="No checkout catalogue holds a Order"):
-        checkout_catalogue_forget(Order())
-
-
-def test_a_change_made_without_saving_is_served_until_forgotten(api, sale):
-    """``QuerySet.update`` sends no signal: the catalogue keeps the old price until it is forgotten
-    (or its 30 seconds run out), which is why nothing in the code changes prices that way."""
-    create(api, cart(sale, {"ticket": sale.general.pk, "quantity": 1}))
-    Ticket.objects.filter(pk=sale.general.pk).update(price=Decimal("30.00"))
-    assert create(api, cart(sale, {"ticket": sale.general.pk, "quantity": 1})).json()["subtotal"] == "20.00"
-    cache.clear()
-    assert create(api, cart(sale, {"ticket": sale.general.pk, "quantity": 1})).json()["subtotal"] == "30.00"
+        checkout_catalogue_forget(Order(pk=1))
 
 
 def test_the_answer_equals_the_documented_serializer(api, sale):
@@ -130,3 +126,50 @@ def test_a_hold_on_the_hot_path_runs_four_statements(api, sale):
         'INSERT INTO "orders_tickethold"',
         "UPDATE shows_ticket SET",
     ]
+
+
+def test_a_ticket_type_moved_to_another_show_leaves_the_old_shows_catalogue(api, sale):
+    assert create(api, cart(sale, {"ticket": sale.vip.pk, "quantity": 1})).status_code == 201
+    elsewhere = ShowFactory(producer=sale.show.producer)
+    moved = Ticket.objects.get(pk=sale.vip.pk)
+    moved.show = elsewhere
+    moved.save()
+
+    error = assert_error(create(api, cart(sale, {"ticket": sale.vip.pk, "quantity": 1})), 400, "invalid")
+    assert error["extra"]["fields"]["tickets"] == [{"ticket": ["Not a ticket type of this show."]}]
+    assert checkout_ticket_types(show_slug=elsewhere.slug, ticket_ids=[sale.vip.pk])[1] == {sale.vip.pk: moved}
+
+
+def test_without_a_cache_the_catalogue_is_read_every_time(sale, settings, django_assert_num_queries):
+    settings.CHECKOUT_CATALOGUE_SECONDS = 0
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            assert checkout_ticket_types(show_slug=sale.show.slug, ticket_ids=[sale.general.pk])[0] == sale.show
+    with django_assert_num_queries(0):  # and saving forgets nothing, so costs nothing extra
+        checkout_catalogue_forget(sale.general)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_catalogue_read_during_a_change_is_forgotten_again_at_commit():
+    """A checkout that reads the old rows after the change forgot the catalogue but before the change
+    commits caches the old show again; the commit forgets it once more."""
+    show = ShowFactory(published=True)
+    ticket = TicketFactory(show=show)
+    read_during = []
+
+    with transaction.atomic():
+        show.published = False
+        show.save()  # forgets the catalogue (nothing cached yet)
+        reader = threading.Thread(
+            target=lambda: (
+                read_during.append(checkout_ticket_types(show_slug=show.slug, ticket_ids=[ticket.pk])[0]),
+                connection.close(),
+            )
+        )
+        reader.start()
+        reader.join()
+        assert cache.get(f"checkout:catalogue:{show.slug}") is not None  # the old, published show
+
+    assert read_during == [show]  # another connection saw the committed, published show
+    assert cache.get(f"checkout:catalogue:{show.slug}") is None
+    assert checkout_ticket_types(show_slug=show.slug, ticket_ids=[ticket.pk]) == (None, {})

@@ -19,6 +19,7 @@ from piquetickets.orders.pricing import CartLine
 from piquetickets.orders.services import (
     Buyer,
     checkout_hold,
+    held_counters_recount,
     holds_release_expired,
     order_cancel_pending,
     order_fulfil,
@@ -236,3 +237,73 @@ def test_checkouts_racing_the_release_task_and_fulfilment_keep_the_counter_exact
     assert ticket_availability(ticket=ga) == (26, 0)
     assert TicketHold.objects.filter(ticket=ga, status="released").count() == 5
     assert_counters_match()
+
+
+@pytest.mark.django_db
+def test_saving_a_ticket_type_or_promo_code_read_earlier_keeps_the_counters(show):
+    """An admin edit loads the row, then saves it whole: sales and holds made meanwhile stay counted."""
+    from piquetickets.shows.models import TicketPromoCode
+    from tests.factories import PromoCodeFactory
+
+    ga = TicketFactory(show=show, quantity=3)
+    promo = PromoCodeFactory(show=show, code="FRIENDS", max_uses=5)
+    edited, edited_promo = Ticket.objects.get(pk=ga.pk), TicketPromoCode.objects.get(pk=promo.pk)
+    paid = checkout_hold(show=show, lines=[CartLine(ga, 3)], buyer=BUYER, promo_code="friends", provider="test")
+    order_fulfil(order=Order.objects.get(pk=paid.pk), payment=Payment(provider="test"))
+
+    edited.name = "Standing"
+    edited.save()
+    edited_promo.discount = Decimal("20")
+    edited_promo.save()
+
+    ticket = Ticket.objects.get(pk=ga.pk)
+    assert (ticket.name, ticket.quantity_sold, ticket.quantity_held) == ("Standing", 3, 0)
+    assert TicketPromoCode.objects.values_list("discount", "times_used").get(pk=promo.pk) == (Decimal("20"), 1)
+    with pytest.raises(SoldOut):
+        hold(show, CartLine(ticket, 1))
+    edited.quantity_sold = 0
+    edited.save(update_fields=["quantity_sold"])  # only when named
+    assert Ticket.objects.get(pk=ga.pk).quantity_sold == 0
+
+
+@pytest.mark.django_db
+def test_a_counter_that_drifted_is_recounted_and_logged(show, caplog):
+    ga = TicketFactory(show=show, quantity=10)
+    other = TicketFactory(show=show, quantity=10, name="Other")
+    idle = TicketFactory(show=show, quantity=10, name="Idle")
+    hold(show, CartLine(ga, 2), CartLine(other, 1))
+    Ticket.objects.filter(pk=ga.pk).update(quantity_held=7)  # too high: 5 tickets could never be sold
+    Ticket.objects.filter(pk=other.pk).update(quantity_held=0)  # too low: could oversell
+
+    assert held_counters_recount() == 2
+    assert held_counters_recount() == 0
+
+    assert (held(ga), held(other), held(idle)) == (2, 1, 0)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        f"Ticket type {ga.pk}: held counter was 7, active holds 2; recounted.",
+        f"Ticket type {other.pk}: held counter was 0, active holds 1; recounted.",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_counter_that_drifted_low_never_stops_a_payment_being_fulfilled(show):
+    ga = TicketFactory(show=show, quantity=10)
+    order = hold(show, CartLine(ga, 3))
+    Ticket.objects.filter(pk=ga.pk).update(quantity_held=1)
+
+    order_fulfil(order=order, payment=Payment(provider="test"))
+
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert (held(ga), Ticket.objects.get(pk=ga.pk).quantity_sold) == (0, 3)
+
+
+@pytest.mark.django_db
+def test_the_periodic_task_recounts_too(show):
+    from piquetickets.orders.tasks import release_expired_holds
+
+    ga = TicketFactory(show=show, quantity=10)
+    hold(show, CartLine(ga, 2))
+    Ticket.objects.filter(pk=ga.pk).update(quantity_held=9)
+    assert release_expired_holds() == {"orders_expired": 0, "holds_released": 0, "held_counters_recounted": 1}
+    assert held(ga) == 2
