@@ -10,7 +10,7 @@ order and one hold. Then, with gunicorn stopped, pgbench runs the same hold tran
 the same database with as many clients: the ceiling of the database part, next to the HTTP path.
 Goal on the 2-core machine: ≥ 300 holds/s with p99 ≤ 250 ms at 64 buyers, 0 oversold.
 
-    .venv/bin/python bench/checkout.py [--buyers 64] [--seconds 10] [--workers 2] [--threads 1]
+    .venv/bin/python bench/checkout.py [--buyers 64] [--seconds 10] [--workers 3] [--threads 1] [--redis URL]
     .venv/bin/python bench/checkout.py --capacity 200        # sells out: sold_out answers, 0 oversold
     .venv/bin/python bench/checkout.py --live-holds 50000    # an on-sale minutes in: many live holds
 
@@ -37,12 +37,12 @@ What is measured, and what is not:
 - The requests in flight when wrk stops are answered but not counted; the database check allows
   for up to ``--buyers`` of them.
 
-gunicorn settings tried (2 cores, 64 buyers, 10 s, DATABASE_CONN_MAX_AGE=60, quiet machine), in
-holds/s: sync workers 1: 101 (half the CPU idle), 2: 179 / 168 / 169, 3: 165 / 151 / 165,
-4: 156 / 152 / 177, 5: 160 / 157 / 143, 6: 167; gthread 2×2: 154, 2×4: 132, 3×2: 162 / 164,
-4×2: 160, 2×8: 122, 1×4: 93 (threads of one worker queue for the GIL while one holds the ticket
-lock). Two sync workers, one per core, do best and are the default. DATABASE_CONN_MAX_AGE=0
-(a new connection per request): 80 holds/s.
+gunicorn settings tried (2 cores, 64 buyers, 10 s, Redis, paired runs on the same machine state;
+this machine's speed drifts by a third over minutes, so compare within a pair), in holds/s (p99):
+sync 3 workers 365 (239), 448 (175), 315 (368) against 2 workers 338 (287), 414 (213), 265 (393);
+4 workers 301 (252); gthread 2×2 327 (387), 3×2 309 (608): threads of one worker queue for the GIL.
+Three sync workers (the Procfile's default) are the default. Without Redis (``--redis ''``) the
+catalogue is read on every request: about 210 holds/s.
 """
 
 from __future__ import annotations
