@@ -15,7 +15,9 @@ PROBE = (
     "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], 'db_name': settings.DATABASES['default']['NAME'],"
     " 'cache': settings.CACHES['default']['BACKEND'], 'broker': app.conf.broker_url,"
     " 'results': app.conf.result_backend, 'debug': settings.DEBUG, 'storage': settings.STORAGES['default']['BACKEND'],"
-    " 'email': settings.EMAIL_BACKEND, 'provider': settings.PAYMENT_PROVIDER}))"
+    " 'email': settings.EMAIL_BACKEND, 'provider': settings.PAYMENT_PROVIDER,"
+    " 'binding': settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'),"
+    " 'catalogue': settings.CHECKOUT_CATALOGUE_SECONDS}))"
 )
 SECRET = "x" * 30 + "-production-secret-key-with-enough-entropy-0123456789"
 
@@ -52,6 +54,8 @@ def test_embedded_defaults_need_no_server():
         "storage": "django.core.files.storage.FileSystemStorage",
         "email": "django.core.mail.backends.console.EmailBackend",
         "provider": "test",
+        "binding": None,
+        "catalogue": 0,  # a per-process cache can't hear of changes made in another process
     }
 
 
@@ -66,6 +70,14 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
     assert loaded["cache"] == "piquetickets.core.cache.RedisCache"
     assert loaded["broker"] == "redis://127.0.0.1:6379/3"
     assert loaded["results"] == "redis://127.0.0.1:6379/3"
+    assert (loaded["binding"], loaded["catalogue"]) == (True, 30)
+    turned_off = load_settings(
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/pique",
+        DATABASE_SERVER_SIDE_BINDING="0",
+        CHECKOUT_CATALOGUE_SECONDS="0",
+    )
+    assert (turned_off["binding"], turned_off["catalogue"]) == (False, 0)
 
 
 def test_bucket_switches_media_to_s3():
