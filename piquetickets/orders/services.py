@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -210,6 +211,29 @@ def _capacity_take(*, ticket: Ticket, quantity: int, now) -> None:
     )
 
 
+# Ticket types this process found sold out (nothing left), and when (``time.monotonic()``).
+_SOLD_OUT_MEMORY_SECONDS = 2.0
+_sold_out_at: dict[int, float] = {}
+
+
+def _recently_sold_out(ticket_ids) -> bool:
+    now = time.monotonic()
+    return any(now - _sold_out_at.get(pk, -_SOLD_OUT_MEMORY_SECONDS) < _SOLD_OUT_MEMORY_SECONDS for pk in ticket_ids)
+
+
+def _capacities_take(lines, *, now) -> None:
+    """:func:`_capacity_take` for each line, in the ticket types' primary-key order; remembers which
+    ticket types turned out sold out (see ``checkout_hold``)."""
+    for line in lines:
+        try:
+            _capacity_take(ticket=line.ticket, quantity=line.quantity, now=now)
+        except SoldOut as refusal:
+            if refusal.extra["remaining"] == 0:
+                _sold_out_at[line.ticket.pk] = time.monotonic()
+            raise
+        _sold_out_at.pop(line.ticket.pk, None)
+
+
 def checkout_hold(
     *, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = "", provider: str, now=None
 ) -> Order:
@@ -265,7 +289,15 @@ def checkout_hold(
     if payments.starts_locally:
         order.session_id = payments.start(order=order).session_id
     names = {line.ticket.pk: list(line.attendee_names) for line in lines}
+    by_ticket = sorted(priced.lines, key=lambda line: line.ticket.pk)
+    # Capacity is normally taken last, to hold the row lock only until the commit. For a ticket type
+    # this process just found sold out it is taken first: the buyers of a sold-out show are refused
+    # before anything is written, and the rare one who finds a ticket freed holds the lock a little
+    # longer.
+    take_first = _recently_sold_out({line.ticket.pk for line in by_ticket})
     with transaction.atomic():
+        if take_first:
+            _capacities_take(by_ticket, now=now)
         # Plain INSERTs (``rows_insert``): the ORM's QuerySet machinery would cost this request, the
         # hot path of every on-sale, more than everything else it does.
         rows_insert([order])
@@ -290,8 +322,8 @@ def checkout_hold(
                 for line in priced.lines
             ]
         )
-        for line in sorted(priced.lines, key=lambda line: line.ticket.pk):
-            _capacity_take(ticket=line.ticket, quantity=line.quantity, now=now)
+        if not take_first:
+            _capacities_take(by_ticket, now=now)
         if promo is not None and promo.max_uses is not None:
             used = TicketPromoCode.objects.select_for_update().values_list("times_used", flat=True).get(pk=promo.pk)
             held = Order.objects.filter(promo_code=promo, status=Order.Status.PENDING, hold_expires_at__gt=now).count()

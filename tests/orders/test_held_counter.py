@@ -2,6 +2,7 @@
 ``Ticket.quantity_held``, so every way a hold ends must take it off the counter exactly once, and
 the counter must always equal the tickets in active holds, also under concurrency."""
 
+import contextlib
 import importlib
 import threading
 from datetime import timedelta
@@ -307,3 +308,61 @@ def test_the_periodic_task_recounts_too(show):
     Ticket.objects.filter(pk=ga.pk).update(quantity_held=9)
     assert release_expired_holds() == {"orders_expired": 0, "holds_released": 0, "held_counters_recounted": 1}
     assert held(ga) == 2
+
+
+# --- a sold-out ticket type ---------------------------------------------------------------------------
+
+
+def _statements(run):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, contextlib.suppress(SoldOut):
+        run()
+    return [
+        " ".join(q["sql"].split()[:2])
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+
+@pytest.mark.django_db
+def test_once_sold_out_buyers_are_refused_before_anything_is_written(show):
+    ga = TicketFactory(show=show, quantity=2)
+    hold(show, CartLine(ga, 2))
+    first = _statements(lambda: hold(show, CartLine(ga, 1)))  # finds it sold out the usual way
+    assert first[:3] == ["INSERT INTO", "INSERT INTO", "INSERT INTO"]
+
+    again = _statements(lambda: hold(show, CartLine(ga, 1)))
+
+    assert not any(statement.startswith("INSERT") for statement in again), again
+    assert again[0] == "UPDATE shows_ticket"
+    with pytest.raises(SoldOut, match=r"General admission is sold out\."):
+        hold(show, CartLine(ga, 1))
+    assert Order.objects.count() == 1
+    assert_counters_match()
+
+
+@pytest.mark.django_db
+def test_a_ticket_freed_after_a_sell_out_is_sold_and_the_show_is_back_to_normal(show):
+    ga = TicketFactory(show=show, quantity=2)
+    first = hold(show, CartLine(ga, 2))
+    with pytest.raises(SoldOut):
+        hold(show, CartLine(ga, 1))
+    order_cancel_pending(order=first)
+
+    freed = _statements(lambda: hold(show, CartLine(ga, 1)))  # capacity first, then the rows
+    assert freed[0] == "UPDATE shows_ticket"
+    assert freed[1:4] == ["INSERT INTO", "INSERT INTO", "INSERT INTO"]
+    assert _statements(lambda: hold(show, CartLine(ga, 1)))[0] == "INSERT INTO"  # not sold out any more
+    assert held(ga) == 2
+    assert_counters_match()
+
+
+@pytest.mark.django_db
+def test_only_some_left_is_not_sold_out(show):
+    ga = TicketFactory(show=show, quantity=3)
+    hold(show, CartLine(ga, 2))
+    with pytest.raises(SoldOut, match=r"Only 1 left of General admission\."):
+        hold(show, CartLine(ga, 2))
+    assert _statements(lambda: hold(show, CartLine(ga, 1)))[0] == "INSERT INTO"
+    assert held(ga) == 3
