@@ -11,7 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from piquetickets.core.money import quantize
 from piquetickets.payments.errors import PaymentProviderError
 from piquetickets.payments.providers import Payment, payment_provider
 from piquetickets.shows.models import Show, Ticket, TicketPromoCode
+from piquetickets.shows.selectors import held_subquery
 
 from .errors import NotOnSale, PromoCodeInvalid, RefundInvalid, SoldOut, TooManyTickets
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
@@ -72,19 +73,12 @@ def held_counters_recount() -> int:
     changed without it: by code from before the counter, still running during a deploy, or by a
     bug. Each is recounted under its row lock, so checkouts in flight are counted exactly once.
     """
-    active = (
-        TicketHold.objects.filter(ticket=OuterRef("pk"), status=TicketHold.Status.ACTIVE)
-        .order_by()
-        .values("ticket")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
     involved = Q(quantity_held__gt=0) | Q(
         pk__in=TicketHold.objects.filter(status=TicketHold.Status.ACTIVE).values("ticket_id")
     )
     wrong = (
         Ticket.objects.filter(involved)
-        .annotate(active=Coalesce(Subquery(active, output_field=IntegerField()), Value(0)))
+        .annotate(active=held_subquery(live=False))
         .exclude(quantity_held=F("active"))
         .values_list("pk", flat=True)
     )

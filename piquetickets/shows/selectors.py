@@ -11,23 +11,20 @@ from piquetickets.orders.models import TicketHold
 from .models import FeaturedShow, Show, Ticket
 
 
-def live_held_subquery():
-    """Tickets of the outer ticket type held by checkouts that have not expired yet."""
-    now = timezone.now()
-    held = (
-        TicketHold.objects.filter(ticket=OuterRef("pk"), status=TicketHold.Status.ACTIVE, expires_at__gt=now)
-        .order_by()
-        .values("ticket")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
+def held_subquery(*, live: bool = True):
+    """Tickets of the outer ticket type in active holds: only those not expired yet when ``live``
+    (what availability counts), else expired ones too (what the held counter counts)."""
+    holds = TicketHold.objects.filter(ticket=OuterRef("pk"), status=TicketHold.Status.ACTIVE)
+    if live:
+        holds = holds.filter(expires_at__gt=timezone.now())
+    held = holds.order_by().values("ticket").annotate(total=Sum("quantity")).values("total")
     return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
 
 
 def tickets_with_availability(queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
     """Ticket types annotated with ``held`` and ``remaining = quantity − sold − live holds`` (never < 0)."""
     queryset = Ticket.objects.all() if queryset is None else queryset
-    return queryset.annotate(held=live_held_subquery()).annotate(
+    return queryset.annotate(held=held_subquery()).annotate(
         remaining=Greatest(Value(0), Coalesce("quantity", 0) - Coalesce("quantity_sold", 0) - Coalesce("held", 0))
     )
 
