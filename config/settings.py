@@ -134,7 +134,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     # A file, not memory, so a real Celery worker or server process in the tests can open it too.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # TEST_DATABASE_NAME lets two test runs on one checkout keep apart.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3"))}
 
 # --- Cache and Celery -----------------------------------------------------------------------
 
