@@ -22,7 +22,7 @@ from .selectors import checkin_counts_moved
 SESSION_MARGIN = timedelta(hours=6)
 Result = CheckInScan.Result
 SESSION_FIELDS = (
-    "session_id", "token", "label", "expires_at", "revoked_at", "show_id",
+    "session_id", "token", "label", "expires_at", "revoked_at", "show_id", "show__producer_id",
     "show__title", "show__slug", "show__start_time", "show__door_time", "show__time_zone", "show__venue__name",
 )  # fmt: skip
 
@@ -81,7 +81,7 @@ class ScanOutcome:
 # What a scan answer shows, and no more: the lookup is on the hot path of the door.
 ATTENDEE_FIELDS = (
     "uuid", "show_id", "first_name", "last_name", "status", "is_checked_in", "checked_in_at",
-    "ticket_order__ticket__name", "ticket_order__order__uuid", "show__title", "show__time_zone",
+    "ticket_order__ticket__name", "ticket_order__order__uuid", "show__title", "show__time_zone", "show__producer_id",
     "checked_in_session__label",
 )  # fmt: skip
 
@@ -130,6 +130,9 @@ def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOu
     attendee = _attendee_for(code)
     if attendee is None:
         outcome = ScanOutcome(Result.NOT_FOUND, "This code isn't a ticket we know.")
+    elif attendee.show_id != session.show_id and attendee.show.producer_id != session.show.producer_id:
+        # Another producer's ticket: say no more than that (no buyer, order or show), and log no attendee.
+        outcome = ScanOutcome(Result.WRONG_SHOW, "This ticket is for another show.")
     elif attendee.show_id != session.show_id:
         outcome = ScanOutcome(
             Result.WRONG_SHOW,

@@ -27,7 +27,8 @@ def test_writes_have_a_stricter_budget_than_reads(api, tight_rates):
     body = assert_error(
         api.post("/api/v1/subscribers/", {"email": "late@example.com"}, format="json"), 429, "throttled"
     )
-    assert 1 <= body["extra"]["retry_after_seconds"] <= 61
+    # The window now ending still weighs on the next one: with 2 allowed, half of it must age out.
+    assert 1 <= body["extra"]["retry_after_seconds"] <= 91
     assert Subscriber.objects.count() == 2
     # Reads still have budget: the anonymous budget (5/min) counted the 2 writes it allowed, not the
     # refused ones.

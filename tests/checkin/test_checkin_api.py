@@ -120,13 +120,17 @@ def test_a_first_scan_checks_in_and_a_second_is_refused_with_when_and_where(door
         ("unknown", 404, "not_found", "This code isn't a ticket we know."),
         ("garbage", 404, "not_found", "This code isn't a ticket we know."),
         ("other_show", 409, "wrong_show", "This ticket is for another show: Elsewhere."),
+        ("other_producer", 409, "wrong_show", "This ticket is for another show."),
     ],
 )
 def test_refused_scans_say_why_and_are_logged(door, who, status, code, detail):
     codes = {
         "unknown": "00000000-0000-4000-8000-000000000000",
         "garbage": "https://example.com/not-a-ticket",
-        "other_show": AttendeeFactory(ticket_order__order__show=ShowFactory(title="Elsewhere")).uuid,
+        "other_show": AttendeeFactory(
+            ticket_order__order__show=ShowFactory(title="Elsewhere", producer=door["show"].producer)
+        ).uuid,
+        "other_producer": AttendeeFactory(ticket_order__order__show=ShowFactory(title="Rival Night")).uuid,
     }
     value = codes.get(who) or door[who].uuid
 
@@ -138,6 +142,31 @@ def test_refused_scans_say_why_and_are_logged(door, who, status, code, detail):
     assert not TicketAttendee.objects.filter(is_checked_in=True).exists()
     logged = CheckInScan.objects.get()
     assert (logged.session, logged.code, logged.result) == (door["session"], str(value), code)
+
+
+def test_another_producers_ticket_reveals_nothing_of_its_buyer_order_or_show(door):
+    stranger = AttendeeFactory(
+        first_name="Priya",
+        last_name="Secret",
+        email="priya@example.com",
+        ticket_order__order__show=ShowFactory(title="Rival Night"),
+    )
+    reference = str(stranger.ticket_order.order.uuid)[:8].upper()
+
+    response = scan(door["session"], stranger.uuid)
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "wrong_show",
+        "detail": "This ticket is for another show.",
+        "extra": {"counts": {"checked_in": 0, "total": 3}},
+    }
+    recent = APIClient().get(f"/api/v1/checkin/scans/?token={door['session'].token}").content.decode()
+    for secret in ("Priya", "Secret", "priya@example.com", reference, "Rival Night"):
+        assert secret not in response.content.decode()
+        assert secret not in recent
+    assert CheckInScan.objects.get().attendee is None
+    assert not TicketAttendee.objects.filter(is_checked_in=True).exists()
 
 
 def test_every_scan_is_logged_in_order_and_listed_for_the_door(door):
@@ -226,12 +255,28 @@ def test_guessing_tokens_is_cut_off_per_address(door, settings):
     for n in range(3):
         assert_error(client.get(f"/api/v1/checkin/show/?token=guess{n}"), 401, "invalid_session")
 
-    refused = client.get(f"/api/v1/checkin/show/?token={door['session'].token}")
+    refused = client.get("/api/v1/checkin/show/?token=guess3")
 
     body = assert_error(refused, 429, "throttled")
     assert body["extra"]["retry_after_seconds"] == 3601
+    assert_error(client.get("/api/v1/checkin/show/?token=guess4"), 429, "throttled")
     other_address = APIClient(REMOTE_ADDR="10.0.0.9")
-    assert other_address.get(f"/api/v1/checkin/show/?token={door['session'].token}").status_code == 200
+    assert_error(other_address.get("/api/v1/checkin/show/?token=guess5"), 401, "invalid_session")
+
+
+def test_a_valid_link_keeps_working_from_an_address_that_sent_many_unknown_ones(door, settings):
+    """A venue's phones share one address: a bad QR code scanned again and again must not lock the door out."""
+    settings.THROTTLE_CHECKIN_BAD_TOKENS = "3/hour"
+    client = APIClient()
+    for n in range(40):
+        client.get(f"/api/v1/checkin/show/?token=typo{n}")
+    assert_error(client.get("/api/v1/checkin/show/?token=typo-again"), 429, "throttled")
+
+    token = door["session"].token
+    assert client.get(f"/api/v1/checkin/show/?token={token}").status_code == 200
+    scan = client.post(f"/api/v1/checkin/?token={token}", {"attendee_uuid": str(door["alex"].uuid)}, format="json")
+    assert scan.status_code == 200
+    assert scan.json()["code"] == "checked_in"
 
 
 def test_a_scan_body_must_name_a_code(door):

@@ -120,11 +120,13 @@ def test_guessing_links_on_the_page_counts_against_the_same_budget_as_the_api(cl
     assert client.get("/checkin/", {"token": "guess-number-one-xx"}).status_code == 404
     assert client.get("/api/v1/checkin/show/", {"token": "guess-number-two-xx"}).status_code == 401
 
-    page = client.get("/checkin/", {"token": session.token})
-    api = client.get("/api/v1/checkin/show/", {"token": session.token})
+    page = client.get("/checkin/", {"token": "guess-number-three"})
+    api = client.get("/api/v1/checkin/show/", {"token": "guess-number-four"})
 
     assert page.status_code == 429
     assert "Too many wrong check-in links" in page.content.decode()
     assert api.status_code == 429
     assert api.json()["code"] == "throttled"
+    # The real link still opens the door's page from the same address.
+    assert client.get("/checkin/", {"token": session.token}).status_code == 200
     cache.clear()
