@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "piquetickets.core.views.OutageMiddleware",  # last: the first to see a view's exception
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,6 +182,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+# No web request waits for a task's result; without this the Redis result store subscribes on every
+# send and, with Redis down, retries for 20 seconds before failing the request.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -197,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-holds": {"task": "orders.release_expired_holds", "schedule": 60.0},
     "reconcile-payments": {"task": "orders.reconcile_payments", "schedule": 600.0},
     "retry-failed-emails": {"task": "emails.retry_failed", "schedule": 60.0},
+    "make-missing-image-variants": {"task": "core.make_missing_image_variants", "schedule": 600.0},
 }
 
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)

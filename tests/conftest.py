@@ -7,14 +7,16 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     """Uploaded files of a test go to its own folder; passwords hash fast (only in tests); each test
-    starts with an empty cache (throttle budgets, door counts, checkout catalogues) and checkout
-    remembers no sold-out ticket types."""
+    starts with an empty cache (throttle budgets, door counts, checkout catalogues), checkout
+    remembers no sold-out ticket types and the broker is not known to be down."""
+    from piquetickets.core import outages
     from piquetickets.orders import services
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     services._sold_out_at.clear()
+    outages.broker.succeeded()  # no test inherits another's broker outage
 
 
 @pytest.fixture

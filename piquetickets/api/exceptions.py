@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, OperationalError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from piquetickets.core.errors import ApplicationError
+from piquetickets.core import outages
+from piquetickets.core.errors import ApplicationError, ServiceUnavailable
+from piquetickets.core.outages import is_outage
 
 VALIDATION_MESSAGE = "Some fields are not valid."
 
@@ -48,11 +50,13 @@ def api_exception_handler(exc, context):
             {"detail": "The request contains characters or values we can't store.", "code": "invalid", "extra": {}},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    elif isinstance(exc, OperationalError) and "lock" in str(exc).lower():
-        return Response(
-            {"detail": "We are busy right now, please try again in a moment.", "code": "busy", "extra": {}},
-            status=status.HTTP_409_CONFLICT,
-        )
+    elif is_outage(exc):  # the database or broker did not answer: retry, it is not the request's fault
+        outages.database.failed(exc)
+        seconds = ServiceUnavailable.retry_after_seconds
+        body = ServiceUnavailable(extra={"retry_after_seconds": seconds}).as_dict()
+        response = Response(body, status=503, headers={"Retry-After": str(seconds)})
+        response._has_been_logged = True  # logged once a minute above, not once per request by Django
+        return response
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -11,13 +11,15 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object, not visible to you, or a page past the end (`not_found`).",
     "409": "Conflicts with the current state, e.g. `busy` (try again).",
     "429": "Too many requests (`throttled`); `extra.retry_after_seconds` says when to retry.",
+    "503": "A service we depend on did not answer (`service_unavailable`): retry after the `Retry-After` seconds.",
 }
 
 
 class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
-        codes = ["400", "401", "403", "429"]  # any request may carry a bad key or hit a private object
+        # Any request may carry a bad key, hit a private object, or meet a database outage.
+        codes = ["400", "401", "403", "429", "503"]
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes.append("409")
         paginated = self.method == "GET" and self._is_list_view() and getattr(self.view, "pagination_class", None)

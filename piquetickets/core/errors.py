@@ -47,6 +47,18 @@ class Busy(ApplicationError):
     status = 409
 
 
+class ServiceUnavailable(ApplicationError):
+    """The database or the task broker did not answer in time (see ``core.outages.is_outage``): retry.
+
+    Answered with ``Retry-After``; never a 500, which would say the request itself was at fault.
+    """
+
+    code = "service_unavailable"
+    default_message = _("We can't reach part of our system right now. Please try again in a moment.")
+    status = 503
+    retry_after_seconds = 10
+
+
 class InvalidInput(ApplicationError):
     """Field-level problems found by a service; ``extra.fields`` maps field names to messages."""
 

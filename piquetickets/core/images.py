@@ -119,9 +119,11 @@ def image_attach(*, instance: models.Model, field: str, upload) -> CheckedImage:
         variants.pop(field, None)
         instance.image_variants = variants
         instance.save(update_fields=[field, "image_variants"])
+        from .outages import task_queue
         from .tasks import make_image_variants
 
-        transaction.on_commit(lambda: make_image_variants.delay(_label(instance), instance.pk, field))
+        # Unqueued (broker down), the renditions are made by the periodic sweep instead.
+        transaction.on_commit(lambda: task_queue(make_image_variants, _label(instance), instance.pk, field))
     return checked
 
 
@@ -159,6 +161,26 @@ def image_make_variants(*, instance: models.Model, field: str) -> dict:
         variants[field] = recorded
         model._base_manager.filter(pk=instance.pk).update(image_variants=variants)
     return recorded
+
+
+def images_without_variants(*, limit: int = 50) -> list[tuple[models.Model, str]]:
+    """Up to ``limit`` ``(instance, field)`` whose uploaded image has no renditions recorded yet: their
+    task was never queued (the broker was down) or was lost."""
+    from django.apps import apps
+
+    found: list[tuple[models.Model, str]] = []
+    for (label, field), _ in RENDITIONS.items():
+        model = apps.get_model(label)
+        rows = (
+            model._base_manager.exclude(**{field: ""})
+            .exclude(**{field: None})
+            .exclude(image_variants__has_key=field)
+            .order_by("pk")[: limit - len(found)]
+        )
+        found.extend((row, field) for row in rows)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def image_payload(instance: models.Model, field: str) -> dict | None:

@@ -13,6 +13,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+
 logger = logging.getLogger(__name__)
 
 LOG_EVERY_SECONDS = 60.0
@@ -62,3 +65,67 @@ class Breaker:
         if self.down_since is not None:
             logger.warning("%s is back after %.0f s", self.name, self.clock() - self.down_since)
         self.down_until, self.down_since, self.logged_at, self.skipped = 0.0, None, None, 0
+
+
+broker = Breaker("Celery broker")
+
+
+def task_queue(task, *args) -> bool:
+    """Queue ``task(*args)``; ``False`` when the broker does not answer (logged once a minute).
+
+    For work that is also picked up by a periodic task when it goes unqueued (an email row stays
+    ``queued`` and ``emails.retry_failed`` sends it; images without renditions are swept by
+    ``core.make_missing_image_variants``), so a broker outage delays it and loses nothing. While the
+    broker is known to be down, requests don't wait for its connection timeout again.
+    """
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    if broker.is_open():
+        return False
+    try:
+        task.apply_async(args, ignore_result=True)
+    except (BrokerUnavailable, ConnectionError, OSError) as error:
+        broker.failed(error)
+        return False
+    if broker.down_since is not None:
+        broker.succeeded()
+    return True
+
+
+# PostgreSQL error classes that mean "not now" rather than "not like this" (SQLSTATE): connection
+# exceptions, insufficient resources (too many connections), operator intervention (statement
+# timeout, shutdown), lock not available, serialization failure and deadlock.
+RETRYABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+RETRYABLE_SQLSTATES = {"55P03", "40001", "40P01"}
+# SQLite's way of saying the same: another process holds the write lock, or the file is unreachable.
+RETRYABLE_SQLITE_MESSAGES = ("database is locked", "database table is locked", "unable to open database file")
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether ``error`` means a service we depend on did not answer (retry later), not a bug.
+
+    Database errors count when they are about the connection, resources, timeouts or locks; an
+    unknown table, bad SQL or a disk error stays a bug (500). A broker that refuses or times out
+    counts, and so does Redis (should a call get past the cache backend's own fallback).
+    """
+    if error is None:
+        return False
+    if isinstance(error, InterfaceError):  # the connection is gone
+        return True
+    if isinstance(error, DatabaseOperationalError):
+        cause = error.__cause__
+        sqlstate = getattr(cause, "sqlstate", None)
+        if sqlstate:
+            return sqlstate[:2] in RETRYABLE_SQLSTATE_CLASSES or sqlstate in RETRYABLE_SQLSTATES
+        message = str(error).lower()
+        if type(cause).__module__.startswith("psycopg"):  # no SQLSTATE: the server never answered
+            return True
+        return any(text in message for text in RETRYABLE_SQLITE_MESSAGES) or "lock timeout" in message
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(error, BrokerUnavailable | RedisConnectionError | RedisTimeoutError | ConnectionRefusedError)
+
+
+database = Breaker("Database")  # only for its once-a-minute log of outages seen by requests

@@ -1,7 +1,11 @@
+import logging
+
 from celery import shared_task
 from django.apps import apps
 
 from . import images
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="core.make_image_variants", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -12,3 +16,17 @@ def make_image_variants(model_label: str, pk: int, field: str) -> dict:
     if instance is None:
         return {}
     return images.image_make_variants(instance=instance, field=field)
+
+
+@shared_task(name="core.make_missing_image_variants")
+def make_missing_image_variants() -> int:
+    """Periodic: make the renditions of images whose task was never queued or got lost; returns how many."""
+    made = 0
+    for instance, field in images.images_without_variants():
+        try:
+            images.image_make_variants(instance=instance, field=field)
+        except Exception:  # one unreadable file must not stop the sweep
+            logger.exception("No renditions for %s %s.%s", instance._meta.label, instance.pk, field)
+        else:
+            made += 1
+    return made

@@ -1,8 +1,16 @@
-from django.http import JsonResponse
+import logging
+import sys
+
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .errors import ServiceUnavailable
 from .health import system_health
+from .outages import database, is_outage
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -28,12 +36,47 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def service_unavailable(request, error: BaseException | None = None) -> HttpResponse:
+    """503 with ``Retry-After``: the API's error shape under ``/api/``, the "try again" page elsewhere.
+
+    Touches neither the database nor the session: it answers precisely when they are down.
+    """
+    if error is not None:
+        database.failed(error)  # logged once a minute, not per request
+    seconds = ServiceUnavailable.retry_after_seconds
+    if _wants_json(request):
+        body = ServiceUnavailable(extra={"retry_after_seconds": seconds}).as_dict()
+        response = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(seconds)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # the breaker logs outages once a minute; Django would log each
+    return response
+
+
 def server_error(request):
+    """500, or 503 when the uncaught error was an outage (e.g. the session store's database in a middleware)."""
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable(request, sys.exc_info()[1])
     if _wants_json(request):
         return JsonResponse(
             {"detail": "Something went wrong on our side. It has been logged.", "code": "server_error", "extra": {}},
             status=500,
         )
-    from django.views.defaults import server_error as html_server_error
+    return HttpResponse(render_to_string("500.html"), status=500)
 
-    return html_server_error(request)
+
+class OutageMiddleware:
+    """A view that meets an outage (database or broker not answering) answers 503, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_outage(exception):
+            return service_unavailable(request, exception)
+        return None

@@ -29,6 +29,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from piquetickets.core.outages import task_queue
+
 from .models import EmailTracking
 
 logger = logging.getLogger(__name__)
@@ -276,9 +278,10 @@ def email_record_delivery_event(*, message_id: str, status: str, at: datetime | 
 
 
 def _queue_send_task(email_id: int) -> None:
+    """Queue the send; with the broker down the row stays due and ``emails.retry_failed`` sends it."""
     from .tasks import send  # the tasks module imports this one
 
-    send.delay(email_id)
+    task_queue(send, email_id)
 
 
 def _build_message(email: EmailTracking) -> EmailMultiAlternatives:

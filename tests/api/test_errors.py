@@ -46,8 +46,12 @@ from tests.api.conftest import assert_error
         ),
         (
             OperationalError("canceling statement due to lock timeout"),
-            409,
-            {"detail": "We are busy right now, please try again in a moment.", "code": "busy", "extra": {}},
+            503,
+            {
+                "detail": "We can't reach part of our system right now. Please try again in a moment.",
+                "code": "service_unavailable",
+                "extra": {"retry_after_seconds": 10},
+            },
         ),
     ],
 )

@@ -114,7 +114,7 @@ def test_a_real_worker_makes_the_renditions(world, tmp_path, settings, monkeypat
     from tests.celery_worker import celery_worker, wait_for
 
     queued = []  # the upload queues the task after commit; here it is sent to the test worker's queue instead
-    monkeypatch.setattr(make_image_variants, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(make_image_variants, "apply_async", lambda args, **options: queued.append(args))
     images.image_attach(instance=world.show, field="banner_image", upload=upload("wide.png", image_bytes((2400, 900))))
     assert queued == [("shows.show", world.show.pk, "banner_image")]
 

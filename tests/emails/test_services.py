@@ -133,7 +133,7 @@ def test_email_queue_survives_a_broker_outage(queue_email, django_capture_on_com
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(celery_app.tasks["emails.send"], "delay", broker_down)
+    monkeypatch.setattr(celery_app.tasks["emails.send"], "apply_async", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         email = queue_email()
