@@ -16,9 +16,14 @@ logger = logging.getLogger(__name__)
 @never_cache
 @require_GET
 def health(request):
-    """``200`` with every component ``ok``; ``503`` naming what is down."""
+    """``200`` with every component ``ok``; ``503`` naming what is down.
+
+    What went wrong (which may name internal hosts and ports) is logged, and shown to signed-in staff only.
+    """
     components = system_health()
     down = sorted(name for name, state in components.items() if state["status"] != "ok")
+    if not (request.user.is_authenticated and request.user.is_staff):
+        components = {name: {"status": state["status"]} for name, state in components.items()}
     body = {"status": "ok" if not down else "down", "down": down, "components": components}
     return JsonResponse(body, status=200 if not down else 503)
 
