@@ -7,19 +7,24 @@ import secrets
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
+SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+SUFFIX_LENGTH = 6  # 36⁶ ≈ 2 billion: a taken title's next slug can't be guessed or counted
+
 
 def unique_slug(instance: models.Model, source: str, *, field: str = "slug", max_length: int = 60) -> str:
     """A slug for ``source`` not used by any other row of ``instance``'s table.
 
-    Soft-deleted rows count too (slugs stay reserved), hence the base manager.
+    The first row with a title gets the plain slug; later ones get a short random suffix
+    (``comedy-brunch-k3x9qa``), not a counter: ``-2`` would tell anyone that some other producer
+    already has a show, perhaps an unpublished draft, with that title. Soft-deleted rows count too
+    (slugs stay reserved), hence the base manager.
     """
     base = slugify(source)[:max_length].strip("-") or "item"
     others = type(instance)._base_manager.exclude(pk=instance.pk)
-    candidate, n = base, 2
+    candidate = base
     while others.filter(**{field: candidate}).exists():
-        suffix = f"-{n}"
+        suffix = "-" + "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
         candidate = f"{base[: max_length - len(suffix)].rstrip('-')}{suffix}"
-        n += 1
     return candidate
 
 
