@@ -2,9 +2,9 @@ from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from piquetickets.core.views import health
+from piquetickets.core.views import api_not_found, health
 
 # Only the webhook we use out of ``anymail.urls`` (same path, name and namespace): the other
 # providers' endpoints would be reachable for nothing.
@@ -23,6 +23,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("piquetickets.api.urls")),
+    re_path(r"^api/", api_not_found),  # JSON 404s even with DEBUG on (no HTML debug page)
     path("anymail/", include(anymail_urls)),  # SES delivery events (basic auth: ANYMAIL_WEBHOOK_SECRET)
     path("", include("piquetickets.payments.urls")),
     path("", include("piquetickets.storefront.urls")),

@@ -55,6 +55,10 @@ class ApiTokenViewSet(
     authentication_classes = [SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
+    def get_authenticate_header(self, request):
+        """401 for a caller who isn't signed in, as everywhere else in the API (without a scheme DRF says 403)."""
+        return 'Session realm="api"'
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()

@@ -1,6 +1,7 @@
 """OpenAPI generation: every operation documents the error shape for the codes it can answer."""
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from .serializers import ErrorSerializer
 
@@ -15,7 +16,25 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# For the operations that call the payment provider (Stripe) while answering.
+PROVIDER_ERROR = OpenApiResponse(
+    ErrorSerializer,
+    description="The payment provider failed or refused the call (`payment_provider_error`); try again later.",
+)
+
+
 class AutoSchema(BaseAutoSchema):
+    def get_override_parameters(self):
+        """``…/images/{field}/`` names the image fields of that kind of object."""
+        parameters = super().get_override_parameters()
+        fields = getattr(self.view, "image_fields", None)
+        if fields and getattr(self.view, "action", None) == "images":
+            parameters = [
+                *parameters,
+                OpenApiParameter("field", str, OpenApiParameter.PATH, enum=list(fields), description="Which image."),
+            ]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         # Any request may carry a bad key, hit a private object, or meet a database outage.

@@ -197,7 +197,12 @@ class SearchAnswerSerializer(serializers.Serializer):
 class SearchView(DoorView):
     @extend_schema(
         summary="Find attendees by name, email or order reference",
-        parameters=[TOKEN_PARAMETER, OpenApiParameter("q", str, description="At least 2 characters.")],
+        parameters=[
+            TOKEN_PARAMETER,
+            OpenApiParameter(
+                "q", {"type": "string", "minLength": 2, "maxLength": 100}, description="At least 2 characters."
+            ),
+        ],
         responses=SearchAnswerSerializer,
     )
     def get(self, request):

@@ -1,8 +1,9 @@
 import logging
 import sys
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,6 +40,24 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def _routed(path: str, urlconf) -> bool:
+    """Whether ``path`` reaches a real view (not the catch-all below)."""
+    try:
+        return resolve(path, urlconf).func is not api_not_found
+    except Resolver404:
+        return False
+
+
+def api_not_found(request, path: str = ""):
+    """Every ``/api/`` URL that matches no route: the API's JSON 404 (with DEBUG on too, where Django would
+    show its HTML debug page), or a redirect to the same URL with the slash it lacks, as
+    ``APPEND_SLASH`` does for pages (308, so a POST stays a POST)."""
+    if not request.path_info.endswith("/") and _routed(f"{request.path_info}/", getattr(request, "urlconf", None)):
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{request.path}/" + (f"?{query}" if query else ""), status=308)
+    return not_found(request)
 
 
 def service_unavailable(request, error: BaseException | None = None) -> HttpResponse:

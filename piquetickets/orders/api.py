@@ -6,10 +6,12 @@ from django.db.models import Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from piquetickets.api.access import producer_scope
+from piquetickets.api.schema import PROVIDER_ERROR
 from piquetickets.shows.models import Show
 
 from . import selectors, services
@@ -144,11 +146,12 @@ class CheckoutSessionView(APIView):
     """``POST /api/v1/checkout/create-session/``: hold tickets and start paying for them."""
 
     permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser]  # ``tickets`` is a list of objects: a form can't carry it
 
     @extend_schema(
         summary="Hold tickets and start the payment",
-        request=CheckoutSerializer,
-        responses={201: CheckoutSessionSerializer},
+        request={"application/json": CheckoutSerializer},
+        responses={201: CheckoutSessionSerializer, 502: PROVIDER_ERROR},
     )
     def post(self, request):
         serializer = CheckoutSerializer(data=request.data)
@@ -198,7 +201,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     show = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lines = OrderLineSerializer(source="ticket_orders", many=True, read_only=True)
 
     class Meta:
@@ -292,7 +295,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         summary="Refund an order, whole or some tickets",
         request=RefundRequestSerializer,
-        responses={201: RefundSerializer},
+        responses={201: RefundSerializer, 502: PROVIDER_ERROR},
     )
     @action(detail=True, methods=["post"])
     def refund(self, request, uuid=None):

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from piquetickets.api.fields import ImageField, RichTextField
+from piquetickets.api.schema import PROVIDER_ERROR
 from piquetickets.api.views import ImageUploadMixin, ProducerOwnedWriteMixin, query_flag
 from piquetickets.core.http import client_ip
 from piquetickets.payments.services import payouts_onboarding_link, payouts_refresh
@@ -82,7 +83,7 @@ class ProducerViewSet(
     @extend_schema(
         summary="Your payout account's status (Stripe Connect)",
         parameters=[OpenApiParameter("refresh", bool, description="Ask Stripe now instead of the stored status.")],
-        responses={200: PayoutsSerializer},
+        responses={200: PayoutsSerializer, 502: PROVIDER_ERROR},
     )
     @action(detail=True, methods=["get"])
     def payouts(self, request, slug=None):
@@ -95,7 +96,7 @@ class ProducerViewSet(
     @extend_schema(
         summary="Start or resume payout onboarding (Stripe Connect)",
         request=PayoutsOnboardingRequestSerializer,
-        responses={200: PayoutsOnboardingSerializer},
+        responses={200: PayoutsOnboardingSerializer, 502: PROVIDER_ERROR},
     )
     @action(detail=True, methods=["post"], url_path="payouts/onboarding")
     def payouts_onboarding(self, request, slug=None):

@@ -118,3 +118,20 @@ def test_nul_characters_are_refused_not_crashed_on(client, world):
         response = client.get(url)
         assert response.status_code == (400 if postgres else sqlite_status), url
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_unrouted_api_urls_answer_json_with_debug_on_too(client, settings):
+    settings.DEBUG = True
+    for url in ("/api/v1/nothing-here/", "/api/v2/shows/", "/api/v1/shows/x/y/z/"):
+        assert_error(client.get(url), 404, "not_found", "Not found.")
+    assert_error(client.post("/api/v1/nothing-here/"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_an_api_url_without_its_slash_is_sent_to_the_one_with_it(client):
+    response = client.get("/api/v1/shows?city=Chicago")
+    assert (response.status_code, response["Location"]) == (308, "/api/v1/shows/?city=Chicago")
+    response = client.post("/api/v1/checkout/create-session", {}, content_type="application/json")
+    assert (response.status_code, response["Location"]) == (308, "/api/v1/checkout/create-session/")
+    assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")

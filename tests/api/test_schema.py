@@ -1,5 +1,7 @@
 """The OpenAPI schema, its offline docs page, and a property-based run of every operation against it."""
 
+import os
+
 import pytest
 import schemathesis
 import yaml
@@ -32,6 +34,42 @@ def test_schema_is_served_and_documents_errors(client, db):
     assert {"201", "400", "401", "403", "429"} <= set(create_show["responses"])
     assert create_show["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "apiToken" in schema["components"]["securitySchemes"]
+
+
+def test_schema_tells_the_truth_about_answers_and_inputs(client, db):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    paths = schema["paths"]
+    # An order without a promo code shows null there.
+    assert schema["components"]["schemas"]["Order"]["properties"]["promo_code"]["nullable"] is True
+    # The operations that call the payment provider may answer 502 payment_provider_error.
+    for path, method in [
+        ("/api/v1/orders/{uuid}/refund/", "post"),
+        ("/api/v1/producers/{slug}/payouts/", "get"),
+        ("/api/v1/producers/{slug}/payouts/onboarding/", "post"),
+        ("/api/v1/checkout/create-session/", "post"),
+    ]:
+        assert "payment_provider_error" in paths[path][method]["responses"]["502"]["description"], path
+    # Every operation may meet an outage.
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                assert "503" in operation["responses"], (method, path)
+    # Checkout takes JSON only: a form can't carry its list of tickets.
+    assert list(paths["/api/v1/checkout/create-session/"]["post"]["requestBody"]["content"]) == ["application/json"]
+    field = next(p for p in paths["/api/v1/shows/{slug}/images/{field}/"]["post"]["parameters"] if p["name"] == "field")
+    assert set(field["schema"]["enum"]) == {"image", "banner_image", "square_image", "background_image"}
+    venue_field = next(
+        p for p in paths["/api/v1/venues/{slug}/images/{field}/"]["post"]["parameters"] if p["name"] == "field"
+    )
+    assert venue_field["schema"]["enum"] == ["venue_image"]
+    query = next(p for p in paths["/api/v1/checkin/search/"]["get"]["parameters"] if p["name"] == "q")
+    assert query["schema"]["minLength"] == 2
+
+
+def test_checkout_refuses_a_form_body(client, db):
+    response = client.post("/api/v1/checkout/create-session/", {"show": "x", "tickets": "1"})
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
 
 
 def test_docs_page_needs_no_internet(client, db):
@@ -79,7 +117,13 @@ def owner_key(db):
 
 
 @api_schema.parametrize()
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# `make test` tries 4 examples per operation; CI's PostgreSQL pass sets SCHEMATHESIS_EXAMPLES=50.
+@settings(
+    max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
 def test_every_operation_answers_within_its_schema(case, owner_key, keep_test_connection):
     """Anonymous and with a producer's key: no 5xx, and every answer matches the documented shape."""
     case.call_and_validate(checks=CHECKS)

@@ -86,8 +86,17 @@ def test_revoke_from_the_session(world, client):
 def test_a_key_cannot_mint_or_see_keys(world):
     _, key = api_token_create(user=world.owner, producer=world.producer, name="CI")
     response = bearer(key).post("/api/v1/tokens/", {"name": "Another"}, format="json")
-    assert response.status_code in (401, 403)
+    assert_error(response, 401, "not_authenticated")
+    assert bearer(key).get("/api/v1/tokens/").status_code == 401
     assert ApiToken.objects.count() == 1
+
+
+def test_keys_need_a_signed_in_session_401_as_documented(world):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get("/api/v1/tokens/")
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == 'Session realm="api"'
 
 
 def test_users_see_only_their_own_keys(world, client):
