@@ -7,7 +7,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 export ENV_FILE ?= $(CURDIR)/.env
 
-.PHONY: run test setup install migrate demo lint test-python test-browser docs chromium clean help
+.PHONY: run test setup install migrate demo lint test-python test-browser docs chromium fonts clean help
 
 help:
 	@echo "make run   - set up everything and start web (:8080), worker and beat"
@@ -32,7 +32,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-setup: install .env node_modules/.package-lock.json
+setup: install .env node_modules/.package-lock.json fonts
 	@mkdir -p var/media var/celery/queue var/celery/processed var/celery/results
 
 migrate: setup
@@ -40,6 +40,17 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py seed_demo
+
+# Fonts for the PDF tickets (piquetickets/core/fonts.py) from Debian's packages: Noto Sans for Latin,
+# Greek, Cyrillic, Arabic and Hebrew; Droid Sans Fallback for Chinese, Japanese and Korean.
+TICKET_FONT_PACKAGES := fonts-noto-core fonts-droid-fallback
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the PDF tickets' fonts from Debian's packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TICKET_FONT_PACKAGES) >/dev/null; \
+	  else echo "PDF ticket fonts are missing: install Debian's $(TICKET_FONT_PACKAGES) (or set TICKET_FONT_DIRS to folders holding the same files); until then tickets print Cyrillic, Greek, Arabic, Hebrew and CJK letters as '?'."; fi; \
+	fi
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work offline).
 chromium:

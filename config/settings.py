@@ -287,6 +287,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Folders searched, in order, for the PDF tickets' fonts (piquetickets/core/fonts.py; `make fonts`).
+TICKET_FONT_DIRS = env.list(
+    "TICKET_FONT_DIRS", default=["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/droid"]
+)
 
 # --- Email ----------------------------------------------------------------------------------
 
@@ -378,7 +382,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # the PDF tickets' font subsetter logs every table it writes
+    },
 }
 
 # --- Admin theme ----------------------------------------------------------------------------

@@ -5,16 +5,22 @@ code encodes exactly ``str(attendee.uuid)``, which is what the check-in scanner 
 times are always shown in the show's own time zone (a buyer in another zone still sees the time
 printed on the venue's door); the calendar file carries UTC so calendar apps convert it themselves.
 
-The PDF uses reportlab's built-in Helvetica, which only covers the WinAnsi (cp1252) character set:
-text is passed through :func:`pdf_safe_text` so that names outside it degrade to their closest
-Latin letters (or ``?``) instead of crashing or printing black boxes.
+The PDF is drawn with fpdf2 and prints names in any script: text is shaped by HarfBuzz (Arabic
+letters join), laid out by the Unicode bidi algorithm (Arabic and Hebrew run right to left) and each
+character is drawn with the first font of :func:`~piquetickets.core.fonts.font_chain` that has it
+(Noto Sans for Latin, Greek and Cyrillic, Noto Sans Arabic, Noto Sans Hebrew, Droid Sans Fallback
+for CJK), so a name mixing scripts takes each run from a font that can draw it. Fonts are embedded
+as subsets of the glyphs used, and only when some text needs them. A character no font has prints
+as its plain Latin letter or ``?``. Without the fonts (not installed, see ``make fonts``) the PDF
+falls back to the built-in Helvetica, which only covers cp1252: text then goes through
+:func:`pdf_safe_text`, never crashing or printing black boxes.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -24,12 +30,10 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
-from reportlab.lib.colors import HexColor, white
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.units import inch
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
+
+from piquetickets.core.fonts import Face, FontChain, font_chain
 
 from .models import Order, TicketAttendee
 
@@ -114,11 +118,13 @@ def venue_lines(show) -> tuple[str, str]:
 
 # --- PDF tickets ------------------------------------------------------------------------------
 
-_INK = HexColor("#1B1B1F")
-_MUTED = HexColor("#5F6170")
-_ACCENT = HexColor("#6D28D9")
-_RULE = HexColor("#D9DAE2")
-_CARD = white
+_INK = "#1B1B1F"
+_MUTED = "#5F6170"
+_ACCENT = "#6D28D9"
+_RULE = "#D9DAE2"
+_CARD = "#FFFFFF"
+_QR_DARK = "#000000"
+_INCH = 72.0  # points
 
 # Letters with no decomposition that Helvetica's WinAnsi set cannot draw.
 _LATIN_FALLBACKS = str.maketrans(
@@ -159,96 +165,200 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+def _drawable_text(value: str, can_draw: Callable[[str], bool]) -> str:
+    """``value`` limited to the characters ``can_draw`` accepts, degrading the others gracefully.
+
+    Control characters become spaces (runs of spaces collapse to one); a letter that cannot be drawn
+    is replaced by its base letter (``ő`` → ``o``, ``Ł`` → ``L``) when that can be, else by ``?``; a
+    combining mark that cannot be drawn is dropped (the letter alone reads fine).
+    """
+    out = []
+    for char in unicodedata.normalize("NFC", _CONTROL.sub(" ", value)):
+        if can_draw(char):
+            out.append(char)
+        elif not _is_mark(char):
+            plain = char.translate(_LATIN_FALLBACKS)
+            if plain == char:
+                plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not _is_mark(c))
+            out.append(plain if plain and all(map(can_draw, plain)) else "?")
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
 def pdf_safe_text(value: str) -> str:
     """``value`` limited to what the built-in PDF fonts can draw (cp1252), degrading gracefully.
 
-    Control characters become spaces (runs of spaces collapse to one); a letter outside the set
-    is replaced by its base letter (``ő`` → ``o``, ``Ł`` → ``L``) when it has one, else by ``?``.
-    cp1252 letters such as ``ë Ø å`` are kept as they are.
+    Used when the Unicode fonts are missing. Control characters become spaces (runs of spaces
+    collapse to one); a letter outside the set is replaced by its base letter (``ő`` → ``o``,
+    ``Ł`` → ``L``) when it has one, else by ``?``. cp1252 letters such as ``ë Ø å`` are kept.
     """
-    value = unicodedata.normalize("NFC", _CONTROL.sub(" ", value)).translate(_LATIN_FALLBACKS)
-    out = []
-    for char in value:
-        if _is_mark(char) and not _encodable(char):
-            continue  # an accent NFC could not compose onto its letter: the letter alone reads fine
-        if _encodable(char):
-            out.append(char)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not _is_mark(c) and _encodable(c))
-        out.append(base or "?")
-    return re.sub(r" {2,}", " ", "".join(out)).strip()
+    return _drawable_text(value, _encodable)
 
 
 @dataclass(frozen=True)
 class _Page:
     """Layout constants for one US Letter page (points)."""
 
-    width: float = LETTER[0]
-    height: float = LETTER[1]
-    margin: float = 0.75 * inch
+    width: float = 8.5 * _INCH
+    height: float = 11 * _INCH
+    margin: float = 0.75 * _INCH
 
     @property
     def content_width(self) -> float:
         return self.width - 2 * self.margin
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` in lines no wider than ``width``; a word too long for a line is broken inside."""
-    lines = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        while stringWidth(line, font, size) > width:
-            cut = len(line) - 1
-            while cut > 1 and stringWidth(line[:cut], font, size) > width:
-                cut -= 1
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    return lines
+class _TicketCanvas:
+    """An fpdf2 document drawn the way the layout thinks: points from the page's bottom-left corner,
+    text placed by its left, right or centre point on the baseline.
+
+    With the Unicode fonts (:func:`~piquetickets.core.fonts.font_chain`) text is shaped by HarfBuzz,
+    laid out in its own direction (Unicode bidi: Arabic and Hebrew run right to left) and each
+    character is drawn with the first face of the chain that has it; a face is embedded, as a subset
+    of the glyphs used, only once some text needs it. Without them it is Helvetica and cp1252
+    (:func:`pdf_safe_text`). Every text method takes raw text and makes it drawable first.
+    """
+
+    def __init__(self, fonts: FontChain, page: _Page) -> None:
+        self.fonts = fonts
+        self.page = page
+        self._families: list[str] = []  # faces added to the document, in the chain's order
+        pdf = FPDF(unit="pt", format=(page.width, page.height))
+        pdf.set_auto_page_break(False)
+        pdf.set_margin(0)
+        pdf.c_margin = 0
+        self.pdf = pdf
+        if fonts.primary is None:
+            pdf.core_fonts_encoding = "windows-1252"
+        else:
+            self._add_face(fonts.primary)
+            pdf.set_text_shaping(True)
+
+    def _add_face(self, face: Face) -> None:
+        self.pdf.add_font(face.family, "", face.regular)
+        if face.bold:
+            self.pdf.add_font(face.family, "B", face.bold)
+        self._families.append(face.family)
+        order = [f.family for f in self.fonts.faces]
+        fallbacks = sorted(self._families[1:], key=order.index)
+        # A face without a bold weight still draws its script in bold text.
+        self.pdf.set_fallback_fonts(fallbacks, exact_match=False)
+
+    def text(self, value: str) -> str:
+        """``value`` as this document can draw it, adding the faces it needs."""
+        if self.fonts.primary is None:
+            return pdf_safe_text(value)
+        text = _drawable_text(value, lambda char: self.fonts.face_for(char) is not None)
+        for char in set(text):
+            face = self.fonts.face_for(char)
+            if face is not None and face.family not in self._families:  # None: a "?" Noto Sans lacked
+                self._add_face(face)
+        return text
+
+    def _set_font(self, *, bold: bool, size: float, mono: bool = False) -> None:
+        primary = self.fonts.primary
+        if mono:
+            self.pdf.set_font("courier", "", size)  # only ever ASCII (a UUID)
+        elif primary is None:
+            self.pdf.set_font("helvetica", "B" if bold else "", size)
+        else:
+            self.pdf.set_font(primary.family, "B" if bold and primary.bold else "", size)
+
+    def width(self, value: str, *, bold: bool, size: float) -> float:
+        text = self.text(value)
+        self._set_font(bold=bold, size=size)
+        return self.pdf.get_string_width(text)
+
+    def wrap(self, value: str, *, bold: bool, size: float, width: float) -> list[str]:
+        """``value`` in lines no wider than ``width``; a word too long for a line is broken inside."""
+        text = self.text(value)
+        self._set_font(bold=bold, size=size)
+        lines = self.pdf.multi_cell(width, size, text, dry_run=True, output=MethodReturnValue.LINES)
+        return [line.strip() for line in lines] or [""]
+
+    def draw(
+        self,
+        value: str,
+        *,
+        x: float,
+        y: float,
+        size: float,
+        bold: bool = False,
+        color: str = _INK,
+        align: str = "left",
+        mono: bool = False,
+    ) -> None:
+        """Draw ``value`` on the baseline ``y``, starting (``left``), ending (``right``) or centred at ``x``."""
+        text = value if mono else self.text(value)
+        if not text:
+            return  # (fpdf2 reads a cell width of 0 as "up to the right margin")
+        self._set_font(bold=bold, size=size, mono=mono)
+        width = self.pdf.get_string_width(text)
+        left = {"left": x, "right": x - width, "center": x - width / 2}[align]
+        self.pdf.set_text_color(color)
+        # fpdf2 puts a cell's baseline at its top + 0.5 × height + 0.3 × font size.
+        self.pdf.set_xy(left, self.page.height - y - 0.8 * size)
+        self.pdf.cell(width, size, text)
+
+    def rect(self, x: float, y: float, width: float, height: float, *, fill: str, radius: float = 0) -> None:
+        self.pdf.set_fill_color(fill)
+        top = self.page.height - y - height
+        if radius:
+            self.pdf.rect(x, top, width, height, style="DF", round_corners=True, corner_radius=radius)
+        else:
+            self.pdf.rect(x, top, width, height, style="F")
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.pdf.line(x1, self.page.height - y1, x2, self.page.height - y2)
+
+    def stroke(self, color: str, width: float) -> None:
+        self.pdf.set_draw_color(color)
+        self.pdf.set_line_width(width)
 
 
 def _draw_wrapped(
-    canvas: Canvas,
+    canvas: _TicketCanvas,
     text: str,
     *,
     x: float,
     y: float,
     width: float,
-    font: str,
     size: float,
     leading: float,
+    bold: bool = False,
+    color: str = _INK,
     max_lines: int = 3,
 ) -> float:
     """Draw ``text`` wrapped to ``width`` with its first baseline at ``y``; return the next free y.
 
     Text longer than ``max_lines`` lines is cut with an ellipsis so it never runs into the QR code.
     """
-    lines = _wrap(text, font, size, width)
+    lines = canvas.wrap(text, bold=bold, size=size, width=width)
     if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], _ellipsize(" ".join(lines[max_lines - 1 :]), font, size, width)]
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [*lines[: max_lines - 1], _ellipsize(canvas, rest, bold=bold, size=size, width=width)]
     for line in lines:
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, line)
+        canvas.draw(line, x=x, y=y, size=size, bold=bold, color=color)
         y -= leading
     return y
 
 
-def _ellipsize(text: str, font: str, size: float, width: float) -> str:
+def _ellipsize(canvas: _TicketCanvas, text: str, *, bold: bool, size: float, width: float) -> str:
     """``text`` cut to fit ``width`` on one line, ending in an ellipsis."""
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and canvas.width(text + "…", bold=bold, size=size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
 
-def _fit_title(text: str, width: float) -> tuple[float, list[str]]:
+def _fit_title(canvas: _TicketCanvas, text: str, width: float) -> tuple[float, list[str]]:
     """The largest title size (28 down to 16 pt) at which ``text`` fits in three lines."""
     for size in (28, 24, 20, 18, 16):
-        lines = _wrap(text, "Helvetica-Bold", size, width)
+        lines = canvas.wrap(text, bold=True, size=size, width=width)
         if len(lines) <= 3:
             return size, lines
-    return 16, [*lines[:2], _ellipsize(" ".join(lines[2:]), "Helvetica-Bold", 16, width)]
+    return 16, [*lines[:2], _ellipsize(canvas, " ".join(lines[2:]), bold=True, size=16, width=width)]
 
 
-def _draw_qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> None:
+def _draw_qr(canvas: _TicketCanvas, value: str, *, x: float, y: float, size: float) -> None:
     """Draw ``value`` as a vector QR code with its quiet zone in a ``size`` square at (x, y).
 
     Dark modules of a row are merged into one rectangle, so no hairline seams appear between them
@@ -258,9 +368,7 @@ def _draw_qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> 
     border = 4
     modules = qr.symbol_size(border=0)[0]
     unit = size / (modules + 2 * border)
-    canvas.setFillColor(white)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(HexColor("#000000"))
+    canvas.rect(x, y, size, size, fill=_CARD)
     for row_index, row in enumerate(qr.matrix):
         top = y + size - (border + row_index) * unit
         col = 0
@@ -271,163 +379,108 @@ def _draw_qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> 
             start = col
             while col < modules and row[col]:
                 col += 1
-            canvas.rect(x + (border + start) * unit, top - unit, (col - start) * unit, unit, stroke=0, fill=1)
+            canvas.rect(x + (border + start) * unit, top - unit, (col - start) * unit, unit, fill=_QR_DARK)
 
 
 def _draw_label(
-    canvas: Canvas, label: str, value: str, *, x: float, y: float, width: float, size: float, max_lines: int = 1
+    canvas: _TicketCanvas, label: str, value: str, *, x: float, y: float, width: float, size: float, max_lines: int = 1
 ) -> float:
     """A small grey caps label with its value underneath; return the next free y."""
-    canvas.setFillColor(_MUTED)
-    canvas.setFont("Helvetica-Bold", 8)
-    canvas.drawString(x, y, label.upper())
-    canvas.setFillColor(_INK)
+    canvas.draw(label.upper(), x=x, y=y, size=8, bold=True, color=_MUTED)
     bottom = _draw_wrapped(
-        canvas,
-        value,
-        x=x,
-        y=y - size - 4,
-        width=width,
-        font="Helvetica-Bold",
-        size=size,
-        leading=size + 3,
-        max_lines=max_lines,
+        canvas, value, x=x, y=y - size - 4, width=width, size=size, leading=size + 3, bold=True, max_lines=max_lines
     )
     return bottom - 12
 
 
 def _draw_ticket_page(
-    canvas: Canvas, *, order: Order, attendee: TicketAttendee, number: int, count: int, page: _Page
+    canvas: _TicketCanvas, *, order: Order, attendee: TicketAttendee, number: int, count: int
 ) -> None:
     show = order.show
+    page = canvas.page
     left, right = page.margin, page.width - page.margin
     top = page.height - page.margin
 
     # Header: brand and "Ticket n of m".
-    canvas.setFillColor(_ACCENT)
-    canvas.setFont("Helvetica-Bold", 11)
-    canvas.drawString(left, top - 10, "PIQUETICKETS")
-    canvas.setFillColor(_MUTED)
-    canvas.setFont("Helvetica", 10)
-    canvas.drawRightString(right, top - 10, f"Admission ticket {number} of {count}")
-    canvas.setStrokeColor(_RULE)
-    canvas.setLineWidth(1)
+    canvas.draw("PIQUETICKETS", x=left, y=top - 10, size=11, bold=True, color=_ACCENT)
+    canvas.draw(f"Admission ticket {number} of {count}", x=right, y=top - 10, size=10, color=_MUTED, align="right")
+    canvas.stroke(_RULE, 1)
     canvas.line(left, top - 22, right, top - 22)
 
     # The show: title, producer, when, where.
     y = top - 62
-    size, lines = _fit_title(pdf_safe_text(show.title), page.content_width)
-    canvas.setFillColor(_INK)
+    size, lines = _fit_title(canvas, show.title, page.content_width)
     for line in lines:
-        canvas.setFont("Helvetica-Bold", size)
-        canvas.drawString(left, y, line)
+        canvas.draw(line, x=left, y=y, size=size, bold=True)
         y -= size * 1.15
-    canvas.setFillColor(_MUTED)
+    width = page.content_width
     y = _draw_wrapped(
-        canvas,
-        pdf_safe_text(f"Presented by {show.producer.name}"),
-        x=left,
-        y=y - 2,
-        width=page.content_width,
-        font="Helvetica",
-        size=11,
-        leading=14,
+        canvas, f"Presented by {show.producer.name}", x=left, y=y - 2, width=width, size=11, leading=14, color=_MUTED
     )
-    canvas.setFillColor(_INK)
-    y = _draw_wrapped(
-        canvas, show_date(show), x=left, y=y - 14, width=page.content_width, font="Helvetica-Bold", size=14, leading=18
-    )
-    y = _draw_wrapped(
-        canvas, show_times(show), x=left, y=y, width=page.content_width, font="Helvetica", size=13, leading=17
-    )
+    y = _draw_wrapped(canvas, show_date(show), x=left, y=y - 14, width=width, size=14, leading=18, bold=True)
+    y = _draw_wrapped(canvas, show_times(show), x=left, y=y, width=width, size=13, leading=17)
     venue_name, address = venue_lines(show)
-    y = _draw_wrapped(
-        canvas,
-        pdf_safe_text(venue_name),
-        x=left,
-        y=y - 10,
-        width=page.content_width,
-        font="Helvetica-Bold",
-        size=13,
-        leading=17,
-    )
+    y = _draw_wrapped(canvas, venue_name, x=left, y=y - 10, width=width, size=13, leading=17, bold=True)
     if address:
-        canvas.setFillColor(_MUTED)
-        y = _draw_wrapped(
-            canvas, pdf_safe_text(address), x=left, y=y, width=page.content_width, font="Helvetica", size=11, leading=14
-        )
+        y = _draw_wrapped(canvas, address, x=left, y=y, width=width, size=11, leading=14, color=_MUTED)
 
     # The ticket card: details on the left, the QR code on the right.
-    qr_size = 3.1 * inch
+    qr_size = 3.1 * _INCH
     padding = 20
     card_height = qr_size + 2 * padding + 22
     card_top = y - 18
     card_bottom = card_top - card_height
-    canvas.setFillColor(_CARD)
-    canvas.setStrokeColor(_RULE)
-    canvas.setLineWidth(1.2)
-    canvas.roundRect(left, card_bottom, page.content_width, card_height, 10, stroke=1, fill=1)
+    canvas.stroke(_RULE, 1.2)
+    canvas.rect(left, card_bottom, page.content_width, card_height, fill=_CARD, radius=10)
     qr_x = right - padding - qr_size
     qr_y = card_top - padding - qr_size
     _draw_qr(canvas, str(attendee.uuid), x=qr_x, y=qr_y, size=qr_size)
-    canvas.setFillColor(_MUTED)
-    canvas.setFont("Courier", 8)
-    canvas.drawCentredString(qr_x + qr_size / 2, qr_y - 14, str(attendee.uuid))
+    canvas.draw(str(attendee.uuid), x=qr_x + qr_size / 2, y=qr_y - 14, size=8, color=_MUTED, align="center", mono=True)
 
     details_x = left + padding
     details_width = qr_x - details_x - padding
-    name = pdf_safe_text(f"{attendee.first_name} {attendee.last_name}".strip()) or "—"
+    name = f"{attendee.first_name} {attendee.last_name}".strip() or "—"
     dy = card_top - padding - 8
-    dy = _draw_label(
-        canvas,
-        "Ticket",
-        pdf_safe_text(attendee.ticket_order.ticket.name),
-        x=details_x,
-        y=dy,
-        width=details_width,
-        size=16,
-        max_lines=2,
-    )
+    ticket_name = attendee.ticket_order.ticket.name
+    dy = _draw_label(canvas, "Ticket", ticket_name, x=details_x, y=dy, width=details_width, size=16, max_lines=2)
     # The column's height budget (two lines of type, three of name) keeps it inside the card.
     dy = _draw_label(canvas, "Name", name, x=details_x, y=dy, width=details_width, size=16, max_lines=3)
     dy = _draw_label(canvas, "Order", order_reference(order), x=details_x, y=dy, width=details_width, size=13)
     _draw_label(canvas, "Admits", "1 person", x=details_x, y=dy, width=details_width, size=13)
 
     # Footer: what to do with it and whom to ask.
-    canvas.setFillColor(_INK)
     fy = card_bottom - 34
-    canvas.setFont("Helvetica-Bold", 12)
-    canvas.drawString(left, fy, DOOR_NOTICE)
-    canvas.setFillColor(_MUTED)
+    canvas.draw(DOOR_NOTICE, x=left, y=fy, size=12, bold=True)
     fy -= 18
     support = show.producer.support_email
     if support:
         fy = _draw_wrapped(
             canvas,
-            pdf_safe_text(f"Questions about the show? Contact {show.producer.name} at {support}."),
+            f"Questions about the show? Contact {show.producer.name} at {support}.",
             x=left,
             y=fy,
-            width=page.content_width,
-            font="Helvetica",
+            width=width,
             size=10,
             leading=13,
+            color=_MUTED,
         )
     _draw_wrapped(
         canvas,
         "Keep this ticket private: anyone with the code can use it. Screenshots and prints both work.",
         x=left,
         y=fy,
-        width=page.content_width,
-        font="Helvetica",
+        width=width,
         size=10,
         leading=13,
+        color=_MUTED,
     )
-    canvas.setStrokeColor(_RULE)
+    canvas.stroke(_RULE, 1)
     canvas.line(left, page.margin + 14, right, page.margin + 14)
-    canvas.setFont("Helvetica", 8)
-    canvas.drawString(left, page.margin, f"Order {order_reference(order)} · Issued by PiqueTickets")
+    footer = f"Order {order_reference(order)} · Issued by PiqueTickets"
+    canvas.draw(footer, x=left, y=page.margin, size=8, color=_MUTED)
     # Not the order page's URL: its token is the buyer's key, and a ticket gets passed around.
-    canvas.drawRightString(right, page.margin, urlsplit(settings.SITE_URL).hostname or "")
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    canvas.draw(host, x=right, y=page.margin, size=8, color=_MUTED, align="right")
 
 
 def ticket_pdf(*, order: Order) -> bytes:
@@ -441,24 +494,22 @@ def ticket_pdf(*, order: Order) -> bytes:
     """
     order = Order.objects.select_related("show__venue", "show__producer").get(pk=order.pk)
     attendees = valid_attendees(order)
-    page = _Page()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=LETTER, pageCompression=1)
-    canvas.setTitle(pdf_safe_text(f"Tickets — {order.show.title}"))
-    canvas.setAuthor("PiqueTickets")
-    canvas.setSubject(f"Order {order_reference(order)}")
-    canvas.setCreator("PiqueTickets")
+    canvas = _TicketCanvas(font_chain(), _Page())
+    pdf = canvas.pdf
+    # Document properties are PDF text strings (UTF-16 when needed), not drawn: no font limits them.
+    pdf.set_title(_drawable_text(f"Tickets — {order.show.title}", lambda _char: True))
+    pdf.set_author("PiqueTickets")
+    pdf.set_subject(f"Order {order_reference(order)}")
+    pdf.set_creator("PiqueTickets")
     for number, attendee in enumerate(attendees, start=1):
-        _draw_ticket_page(canvas, order=order, attendee=attendee, number=number, count=len(attendees), page=page)
-        canvas.showPage()
+        pdf.add_page()
+        _draw_ticket_page(canvas, order=order, attendee=attendee, number=number, count=len(attendees))
     if not attendees:
-        canvas.setFont("Helvetica-Bold", 16)
-        canvas.drawString(page.margin, page.height - page.margin - 20, "This order has no valid tickets.")
-        canvas.setFont("Helvetica", 11)
-        canvas.drawString(page.margin, page.height - page.margin - 42, f"Order {order_reference(order)}")
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+        pdf.add_page()
+        margin, height = canvas.page.margin, canvas.page.height
+        canvas.draw("This order has no valid tickets.", x=margin, y=height - margin - 20, size=16, bold=True)
+        canvas.draw(f"Order {order_reference(order)}", x=margin, y=height - margin - 42, size=11)
+    return bytes(pdf.output())
 
 
 # --- QR code for the web page -----------------------------------------------------------------

@@ -1,13 +1,18 @@
 """PDF tickets (decoded back with a real QR reader), the calendar file and the order page's QR code."""
 
+import ctypes
+import logging
 import re
 from datetime import UTC, datetime
 
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 import pytest
+import uharfbuzz
 import zxingcpp
 from PIL import Image, ImageDraw
 
+from piquetickets.core.fonts import font_chain
 from piquetickets.orders.models import TicketAttendee
 from piquetickets.orders.tickets import (
     order_ics,
@@ -134,16 +139,6 @@ def test_ticket_pdf_without_venue_or_support_email():
     assert _qr_codes(page) == [str(attendee.uuid)]
 
 
-def test_names_outside_the_pdf_fonts_degrade_instead_of_crashing(berlin_show):
-    line = TicketOrderFactory(order=OrderFactory(show=berlin_show))
-    attendee = AttendeeFactory(ticket_order=line, first_name="Łukasz\x07", last_name="Dvořák 李")
-
-    (page,) = _pages(ticket_pdf(order=line.order))
-
-    assert "Lukasz Dvorák ?" in _page_text(page)
-    assert _qr_codes(page) == [str(attendee.uuid)]
-
-
 def test_pdf_safe_text_keeps_cp1252_and_replaces_the_rest():
     assert pdf_safe_text("Zoë Ødegård — “Ünïcödé” €5") == "Zoë Ødegård — “Ünïcödé” €5"
     assert pdf_safe_text("Łódź\tŐrség\n😀") == "Lódz Orség ?"
@@ -158,6 +153,295 @@ def test_ticket_pdf_of_an_order_with_no_valid_tickets_says_so(berlin_show):
 
     assert "This order has no valid tickets." in _page_text(page)
     assert _qr_codes(page) == []
+
+
+# --- Names in every script ---------------------------------------------------------------------
+
+# The name is drawn in bold; Droid Sans Fallback (CJK) comes in one weight only.
+SANS, ARABIC, HEBREW, CJK = "NotoSansBold", "NotoSansArabicBold", "NotoSansHebrewBold", "DroidSansFallback"
+NAME_SIZE = 16  # points, as the ticket prints the attendee's name
+
+
+@pytest.fixture
+def unicode_fonts():
+    """The fonts ``make fonts`` installs; without them these tests cannot say anything."""
+    chain = font_chain()
+    assert chain.missing == (), f"ticket fonts missing: {chain.missing} (run `make fonts`)"
+    return chain
+
+
+def _drawn_chars(page) -> list[tuple[str, str, float]]:
+    """What pdfium reads from ``page``, character by character: the character (from the font's
+    ToUnicode map), the name of the font that drew it without its subset tag, and the x of its origin."""
+    textpage = page.get_textpage()
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    chars = []
+    for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
+        pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, name, len(name), ctypes.byref(flags))
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
+        font = name.value.decode().split("+")[-1]
+        chars.append((chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index)), font, x.value))
+    return chars
+
+
+def _drawn_name(page, name: str) -> list[tuple[str, str, float]]:
+    """The characters of ``name``, found once on ``page``, as :func:`_drawn_chars` reads them."""
+    drawn = _drawn_chars(page)
+    text = "".join(char for char, _, _ in drawn)
+    assert text.count(name) == 1, text
+    start = text.index(name)
+    return drawn[start : start + len(name)]
+
+
+def _page_fonts(page) -> set[tuple[str, bool]]:
+    """``(base font name, embedded?)`` for every font the page's text objects use."""
+    fonts = set()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+        font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
+        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+        name = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFFont_GetBaseFontName(font, name, size)
+        fonts.add((name.value.decode(), bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
+    return fonts
+
+
+def _attendee(show, first_name: str, last_name: str = "") -> TicketAttendee:
+    line = TicketOrderFactory(order=OrderFactory(show=show))
+    return AttendeeFactory(ticket_order=line, first_name=first_name, last_name=last_name)
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "fonts"),
+    [
+        pytest.param("Иван", "Петров", {SANS}, id="cyrillic"),
+        pytest.param("王小明", "", {CJK}, id="chinese"),
+        pytest.param("محمد", "", {ARABIC}, id="arabic"),
+        pytest.param("Ελένη", "", {SANS}, id="greek"),
+        pytest.param("דוד", "", {HEBREW}, id="hebrew"),
+        pytest.param("Zoë", "Ñúñez", {SANS}, id="latin"),
+    ],
+)
+def test_ticket_pdf_prints_a_name_in_any_script_with_a_font_that_has_it(
+    berlin_show, unicode_fonts, first_name, last_name, fonts
+):
+    attendee = _attendee(berlin_show, first_name, last_name)
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    name = f"{first_name} {last_name}".strip()
+    drawn = _drawn_name(page, name)  # pdfium reads the name back, in logical order
+    assert {font for char, font, _ in drawn if char != " "} == fonts
+    assert _qr_codes(page) == [str(attendee.uuid)]
+
+
+def test_a_name_mixing_scripts_takes_each_run_from_a_font_that_has_it(berlin_show, unicode_fonts):
+    attendee = _attendee(berlin_show, "Léa 王小明", "محمد Ελένη דוד")
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    drawn = _drawn_name(page, "Léa 王小明 محمد Ελένη דוד")
+    words, fonts = [""], [set()]
+    for char, font, _ in drawn:
+        if char == " ":
+            words.append("")
+            fonts.append(set())
+        else:
+            words[-1] += char
+            fonts[-1].add(font)
+    assert list(zip(words, fonts, strict=True)) == [
+        ("Léa", {SANS}),
+        ("王小明", {CJK}),
+        ("محمد", {ARABIC}),
+        ("Ελένη", {SANS}),
+        ("דוד", {HEBREW}),
+    ]
+    assert _qr_codes(page) == [str(attendee.uuid)]
+
+
+def _advances(font_path, text: str) -> list[float]:
+    """HarfBuzz's advance (points at the name's size) of the glyph for each character of ``text``,
+    in logical order: the oracle for what a shaped line looks like, independent of the PDF code."""
+    face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_path)))
+    font = uharfbuzz.Font(face)
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(font, buffer, {})
+    advances = dict.fromkeys(range(len(text)), 0.0)
+    for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
+        advances[info.cluster] += position.x_advance * NAME_SIZE / face.upem
+    return [advances[i] for i in range(len(text))]
+
+
+def test_arabic_is_shaped_joined_right_to_left(berlin_show, unicode_fonts):
+    attendee = _attendee(berlin_show, "محمد")
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    drawn = _drawn_name(page, "محمد")
+    xs = [x for _, _, x in drawn]
+    assert xs == sorted(xs, reverse=True)  # the first letter is the rightmost
+    assert len(set(xs)) == 4
+    # Each glyph sits left of the previous letter's by its own advance. Shaped, the letters take their
+    # joining forms (initial meem, medial hah and meem, final dal), whose advances differ from the
+    # isolated letters' by half a point or more: the gaps show which forms were drawn.
+    (arabic,) = (face for face in unicode_fonts.faces if face.family == "NotoSansArabic")
+    gaps = [xs[i] - xs[i + 1] for i in range(3)]
+    joined = _advances(arabic.bold, "محمد")[1:]
+    isolated = [_advances(arabic.bold, letter)[0] for letter in "حمد"]
+    assert gaps == pytest.approx(joined, abs=0.05)
+    assert all(abs(gap - alone) > 0.5 for gap, alone in zip(gaps, isolated, strict=True))
+
+
+def test_hebrew_is_drawn_right_to_left(berlin_show, unicode_fonts):
+    attendee = _attendee(berlin_show, "דוד", "כהן")
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    xs = [x for _, _, x in _drawn_name(page, "דוד כהן")]
+    assert xs == sorted(xs, reverse=True)
+
+
+def test_ticket_fonts_are_embedded_as_subsets_and_a_cjk_ticket_stays_small(berlin_show, unicode_fonts):
+    order = OrderFactory(show=berlin_show)
+    line = TicketOrderFactory(order=order)
+    AttendeeFactory(ticket_order=line, first_name="王小明", last_name="")
+    AttendeeFactory(ticket_order=line, first_name="محمد", last_name="דוד Ελένη")
+
+    pdf = ticket_pdf(order=order)
+
+    assert len(pdf) < 200_000  # Droid Sans Fallback alone is 4 MB: only the glyphs used go in
+    fonts = set().union(*(_page_fonts(page) for page in _pages(pdf)))
+    assert ("Courier", False) in fonts  # the UUID under the QR code: a standard font, never embedded
+    embedded = {name for name, is_embedded in fonts if is_embedded}
+    assert embedded == {name for name, _ in fonts} - {"Courier"}
+    assert all(re.fullmatch(r"[A-Z]{6}\+[\w-]+", name) for name in embedded), embedded  # subset tags
+    assert {name.split("+")[1] for name in embedded} >= {"NotoSans", SANS, ARABIC, HEBREW, CJK}
+
+
+def _lines_right_edges(page) -> list[tuple[str, float]]:
+    """Each line of text pdfium reads from ``page`` with the right edge of its last character."""
+    textpage = page.get_textpage()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    lines, text, edge = [], "", 0.0
+    for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index))
+        if char in "\r\n":
+            if text:
+                lines.append((text, edge))
+            text, edge = "", 0.0
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
+        text, edge = text + char, max(edge, right.value)
+    return [*lines, (text, edge)] if text else lines
+
+
+def test_long_names_and_titles_wrap_inside_their_column_and_end_in_an_ellipsis(berlin_show, unicode_fonts):
+    berlin_show.title = "Late Night Laughs: the Whole Season in One Very Long Evening " * 4
+    berlin_show.save()
+    line = TicketOrderFactory(order=OrderFactory(show=berlin_show))
+    chinese = AttendeeFactory(ticket_order=line, first_name="王" * 60, last_name="")
+    german = AttendeeFactory(ticket_order=line, first_name="Hubert", last_name="Wolfeschlegelsteinhausenbergerdorff")
+
+    first, second = _pages(ticket_pdf(order=line.order))
+
+    # The QR code's left edge: page width - margin - card padding - QR size (points).
+    qr_left = 612 - 54 - 20 - 3.1 * 72
+    for page, attendee in ((first, chinese), (second, german)):
+        lines = _lines_right_edges(page)
+        texts = [text for text, _ in lines]
+        # At 16 pt, the smallest title size, cut at three lines; the producer's line follows.
+        assert texts[1].startswith("Late Night Laughs: the Whole Season")
+        assert texts[3].endswith("…")
+        assert texts[4] == "Presented by Pique Comedy"
+        start = texts.index("NAME") + 1
+        name = texts[start : texts.index("ORDER")]
+        assert all(edge <= qr_left - 20 for text, edge in lines[start : start + len(name)])
+        assert _qr_codes(page) == [str(attendee.uuid)]
+        if attendee is chinese:
+            assert len(name) == 3
+            assert name[0] == name[1] == "王" * len(name[0])
+            assert name[2] == "王" * (len(name[2]) - 1) + "…"
+        else:  # a word wider than the column is broken inside
+            assert "".join(name) == "HubertWolfeschlegelsteinhausenbergerdorff"
+            assert len(name) == 3
+
+
+def test_the_font_subsetter_logs_nothing_below_warnings(berlin_show, unicode_fonts, caplog):
+    attendee = _attendee(berlin_show, "王小明")
+
+    with caplog.at_level(logging.INFO):
+        ticket_pdf(order=attendee.ticket_order.order)
+
+    assert [record.name for record in caplog.records if record.name.startswith("fontTools")] == []
+
+
+def test_without_fonts_tickets_use_helvetica_and_degrade_names_with_one_warning(
+    settings, berlin_show, tmp_path, caplog
+):
+    settings.TICKET_FONT_DIRS = [str(tmp_path / "no-fonts")]
+    attendee = _attendee(berlin_show, "Łukasz\x07", "Dvořák 李")
+
+    with caplog.at_level(logging.WARNING, logger="piquetickets.core.fonts"):
+        pdf = ticket_pdf(order=attendee.ticket_order.order)
+        ticket_pdf(order=attendee.ticket_order.order)
+
+    (page,) = _pages(pdf)
+    assert "Lukasz Dvorák ?" in _page_text(page)
+    assert {font for _, font, _ in _drawn_chars(page)} == {"Helvetica", "Helvetica-Bold", "Courier"}
+    assert _qr_codes(page) == [str(attendee.uuid)]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Ticket fonts missing from TICKET_FONT_DIRS ({tmp_path / 'no-fonts'}): NotoSans-Regular.ttf, "
+        "NotoSansArabic-Regular.ttf, NotoSansHebrew-Regular.ttf (Debian: fonts-noto-core), "
+        "DroidSansFallbackFull.ttf (Debian: fonts-droid-fallback); PDF tickets print text those fonts "
+        "would draw as '?' or its plain Latin letters (`make fonts` installs them)"
+    ]
+
+
+def test_without_noto_sans_tickets_use_helvetica_even_if_other_fonts_are_there(
+    settings, berlin_show, tmp_path, unicode_fonts
+):
+    cjk = unicode_fonts.faces[-1]
+    (tmp_path / "DroidSansFallbackFull.ttf").symlink_to(cjk.regular)
+    settings.TICKET_FONT_DIRS = [str(tmp_path)]
+    attendee = _attendee(berlin_show, "Łukasz", "Dvořák 李")
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    assert "Lukasz Dvorák ?" in _page_text(page)
+    assert {font for _, font, _ in _drawn_chars(page)} == {"Helvetica", "Helvetica-Bold", "Courier"}
+
+
+def test_an_unreadable_font_file_counts_as_missing(settings, berlin_show, tmp_path, caplog):
+    (tmp_path / "NotoSans-Regular.ttf").write_bytes(b"not a font")
+    settings.TICKET_FONT_DIRS = [str(tmp_path)]
+    attendee = _attendee(berlin_show, "Zoë", "Ødegård")
+
+    with caplog.at_level(logging.WARNING, logger="piquetickets.core.fonts"):
+        (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    assert "Zoë Ødegård" in _page_text(page)
+    assert {font for _, font, _ in _drawn_chars(page)} == {"Helvetica", "Helvetica-Bold", "Courier"}
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0] == f"Ticket font {tmp_path / 'NotoSans-Regular.ttf'} cannot be read"
+    assert messages[1].startswith(f"Ticket fonts missing from TICKET_FONT_DIRS ({tmp_path}): NotoSans-Regular.ttf, ")
+    assert len(messages) == 2
+
+
+def test_a_missing_fallback_font_degrades_only_the_script_it_draws(settings, berlin_show, tmp_path, unicode_fonts):
+    sans = unicode_fonts.faces[0]
+    (tmp_path / "NotoSans-Regular.ttf").symlink_to(sans.regular)
+    (tmp_path / "NotoSans-Bold.ttf").symlink_to(sans.bold)
+    settings.TICKET_FONT_DIRS = [str(tmp_path)]
+    attendee = _attendee(berlin_show, "Łukasz", "Dvořák 李 Ελένη")
+
+    (page,) = _pages(ticket_pdf(order=attendee.ticket_order.order))
+
+    drawn = _drawn_name(page, "Łukasz Dvořák ? Ελένη")
+    assert {font for char, font, _ in drawn if char != " "} == {SANS}
+    assert _qr_codes(page) == [str(attendee.uuid)]
 
 
 # --- Calendar file ------------------------------------------------------------------------------
