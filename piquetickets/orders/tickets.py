@@ -221,7 +221,7 @@ class _TicketCanvas:
     def __init__(self, fonts: FontChain, page: _Page) -> None:
         self.fonts = fonts
         self.page = page
-        self._families: list[str] = []  # faces added to the document, in the chain's order
+        self._families: list[str] = []  # faces added to the document so far, Noto Sans first
         pdf = FPDF(unit="pt", format=(page.width, page.height))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
