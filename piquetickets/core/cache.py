@@ -71,8 +71,13 @@ class RedisCache(django_redis.RedisCache):
         self.breaker = Breaker("Redis cache", retry_after=getattr(settings, "CACHE_RETRY_SECONDS", 5.0))
 
     def ping(self) -> None:
-        """Raise unless Redis answers now (the health check; the breaker is not consulted)."""
-        self._cache.get_client(write=True).ping()
+        """Raise unless Redis answers now (the health check; the breaker is not consulted, but told)."""
+        try:
+            self._cache.get_client(write=True).ping()
+        except UNAVAILABLE as error:
+            self.breaker.failed(error)
+            raise
+        self.breaker.succeeded()
 
     def window_hits(self, windows: Sequence[tuple[str, str | None, int]]) -> list[tuple[int, int]]:
         """For each ``(current, previous, seconds)``: count one more hit on ``current`` (expiring after
