@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from piquetickets.core.db import rows_insert
 from piquetickets.core.money import quantize
-from piquetickets.payments.errors import PaymentProviderError
-from piquetickets.payments.providers import Payment, payment_provider
+from piquetickets.payments.errors import PaymentDoesNotMatch, PaymentProviderError
+from piquetickets.payments.models import WebhookEvent
+from piquetickets.payments.providers import Payment, payment_mismatch, payment_provider
 from piquetickets.shows.models import Show, Ticket, TicketPromoCode
 from piquetickets.shows.selectors import held_subquery
 
@@ -458,11 +459,18 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
     uses) are still there; otherwise the whole payment is refunded through the provider, after the
     transaction, and the buyer told. Raises :class:`PaymentProviderError` if that refund fails (the
     reconciliation task tries again).
+
+    Raises :class:`PaymentDoesNotMatch`, having changed nothing, when ``payment`` is not this order's
+    (another provider or checkout session, another amount or currency: see ``payment_mismatch``),
+    even if the order was already fulfilled: such money needs a person, never tickets.
     """
     now = now or timezone.now()
     late_refund = None
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        mismatch = payment_mismatch(order=order, payment=payment)
+        if mismatch:
+            raise PaymentDoesNotMatch(mismatch, extra={"order": str(order.uuid)})
         if order.success or order.refunded_amount > 0:
             return order
         _record_payment(order, payment)
@@ -517,7 +525,9 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
     refund that failed) and run fulfilment for them; returns how many were found.
 
     Looks at unfulfilled orders with a provider payment, started between ``max_age`` and ``grace``
-    ago; asks the provider outside any transaction.
+    ago, leaving out those whose payment a webhook already put before a person (needs attention or
+    settled); asks the provider outside any transaction. A payment that doesn't match its order is
+    logged as an error and not fulfilled.
     """
     now = now or timezone.now()
     candidates = (
@@ -530,6 +540,7 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
         )
         .exclude(session_id="")
         .exclude(provider__in=[Order.Provider.FREE, Order.Provider.TEST])
+        .exclude(webhook_events__status__in=[WebhookEvent.Status.NEEDS_ATTENTION, WebhookEvent.Status.SETTLED])
         .order_by("pk")[:200]
     )
     found = 0
@@ -541,6 +552,12 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
                 order_fulfil(order=order, payment=payment, now=now)
         except PaymentProviderError as error:  # one order's trouble must not stop the others; next run retries
             logger.warning("Reconciling order %s failed: %s", order.uuid, error)
+        except PaymentDoesNotMatch as error:
+            logger.error(
+                "Reconciling order %s: the payment does not match the order, so it was not fulfilled: %s",
+                order.uuid,
+                error,
+            )
     return found
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from piquetickets.core.money import from_minor_units, to_minor_units
+from piquetickets.core.money import CURRENCY_EXPONENTS, format_money, from_minor_units, to_minor_units
 from piquetickets.orders.tickets import order_page_url
 
 from .errors import PaymentProviderError, PaymentsNotReady
@@ -51,13 +51,18 @@ class PaymentStart:
 
 @dataclass(frozen=True)
 class Payment:
-    """A payment the provider confirmed, as fulfilment records it."""
+    """A payment the provider confirmed, as fulfilment records it.
+
+    ``amount`` and ``currency`` are what the provider says it charged (providers that charge nothing
+    themselves, ``test`` and ``free``, leave them empty).
+    """
 
     provider: str
     session_id: str = ""
     payment_intent_id: str = ""
     charge_id: str = ""
     amount: Decimal | None = None
+    currency: str = ""
 
 
 class PaymentProvider(Protocol):
@@ -65,6 +70,9 @@ class PaymentProvider(Protocol):
     # ``start()`` calls nobody and gives the same answer for the same order: checkout starts such a
     # payment before writing the order, so its session id goes into the same INSERT.
     starts_locally: bool
+    # Its :class:`Payment` comes from the provider (a webhook, an API answer) and says what was charged,
+    # so fulfilment checks its checkout session, amount and currency against the order.
+    reports_payments: bool
 
     def check_ready(self, *, show: Show) -> None:
         """Raise :class:`PaymentsNotReady` when the show's producer can't be paid through this provider."""
@@ -87,6 +95,7 @@ class TestProvider:
 
     name = "test"
     starts_locally = True
+    reports_payments = False
 
     def _require_allowed(self) -> None:
         if not settings.ALLOW_TEST_PAYMENTS:
@@ -115,6 +124,7 @@ class FreeProvider:
 
     name = "free"
     starts_locally = True
+    reports_payments = False
 
     def check_ready(self, *, show: Show) -> None:
         return None
@@ -169,6 +179,7 @@ class StripeProvider:
 
     name = "stripe"
     starts_locally = False
+    reports_payments = True
 
     def _destination(self, show: Show) -> str:
         financial = getattr(show.producer, "financial", None)
@@ -256,19 +267,58 @@ class StripeProvider:
 
 
 def payment_from_session(session: dict) -> Payment | None:
-    """The :class:`Payment` a completed, paid Checkout Session (as a plain dict) stands for, else ``None``."""
+    """The :class:`Payment` a completed, paid Checkout Session (as a plain dict) stands for, else ``None``.
+
+    Its amount is ``amount_total`` (integer minor units) in the session's currency; a currency the
+    platform doesn't sell in, or an amount that isn't a whole number, leaves the amount unknown, which
+    :func:`payment_mismatch` refuses.
+    """
     if session.get("status") != "complete" or session.get("payment_status") != "paid":
         return None
     intent = session.get("payment_intent") or ""
-    if not isinstance(intent, str):
-        intent = intent.get("id", "")
-    currency = (session.get("currency") or "usd").upper()
+    if isinstance(intent, dict):  # expanded
+        intent = intent.get("id") or ""
+    currency = str(session.get("currency") or "").upper()
+    minor = session.get("amount_total")
+    known = currency in CURRENCY_EXPONENTS and isinstance(minor, int) and not isinstance(minor, bool)
     return Payment(
         provider="stripe",
         session_id=session["id"],
-        payment_intent_id=intent,
-        amount=from_minor_units(session.get("amount_total") or 0, currency),
+        payment_intent_id=str(intent),
+        amount=from_minor_units(minor, currency) if known else None,
+        currency=currency,
     )
+
+
+def payment_mismatch(*, order: Order, payment: Payment) -> str | None:
+    """Why ``payment`` is not the payment of ``order`` (one sentence per difference), or ``None``.
+
+    The payment must come through the order's provider. A provider that reports payments (Stripe)
+    must report them for the checkout session stored on the order, for the order's total in its
+    currency. The ``test`` and ``free`` providers' payments are made here from the order itself.
+    """
+    problems = []
+    if payment.provider != order.provider:
+        problems.append(f"Paid through {payment.provider}, but the order is paid through {order.provider}.")
+    if payment_provider(payment.provider).reports_payments:
+        if payment.session_id != order.session_id:
+            problems.append(
+                f"Checkout session {payment.session_id or 'none'} is not the order's ({order.session_id or 'none'})."
+            )
+        problems.extend(money_mismatch(order=order, amount=payment.amount, currency=payment.currency))
+    return " ".join(problems) or None
+
+
+def money_mismatch(*, order: Order, amount: Decimal | None, currency: str) -> list[str]:
+    """What differs between the money a provider reports (``amount`` in ``currency``) and the order's total."""
+    if currency != order.currency:
+        return [f"Paid in {currency or 'no currency'}, but the order is in {order.currency}."]
+    if amount is None:
+        return ["The payment does not say how much was paid."]
+    if amount != order.total:
+        paid, total = format_money(amount, currency), format_money(order.total, order.currency)
+        return [f"Paid {paid}, but the order's total is {total}."]
+    return []
 
 
 PROVIDERS: dict[str, PaymentProvider] = {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import stripe
@@ -11,12 +14,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from piquetickets.core.money import from_minor_units
+from piquetickets.core.money import CURRENCY_EXPONENTS, from_minor_units
+from piquetickets.orders.models import Order
 from piquetickets.producers.models import Producer, ProducerFinancial
 
-from .errors import PaymentsNotReady, WebhookSignatureInvalid
+from .errors import PaymentDoesNotMatch, PaymentsNotReady, WebhookEventInvalid, WebhookSignatureInvalid
 from .models import WebhookEvent
-from .providers import payment_from_session
+from .providers import money_mismatch, payment_from_session
 from .stripe_api import provider_error, stripe_client
 
 logger = logging.getLogger(__name__)
@@ -24,57 +28,205 @@ logger = logging.getLogger(__name__)
 
 # --- webhooks -------------------------------------------------------------------------------------
 
+# How far a signature's timestamp may be from now, into the past (a replayed delivery) or the future.
+WEBHOOK_TOLERANCE_SECONDS = 5 * 60
+
+
+def _signed_at(signature: str) -> int:
+    """The ``t=`` timestamp of a ``Stripe-Signature`` header, read as the stripe SDK reads it (the first)."""
+    for item in signature.split(","):
+        key, _, value = item.partition("=")
+        if key == "t":
+            return int(value)
+    raise ValueError("no timestamp")
+
 
 def stripe_event_verify(*, payload: bytes, signature: str):
-    """The event in ``payload`` if ``signature`` is Stripe's for it (signing secret, 5-minute tolerance).
+    """The JSON body of ``payload`` if ``signature`` is Stripe's for it, made with the signing secret at
+    most 5 minutes ago or ahead of now (the SDK checks only the past).
 
-    Raises :class:`WebhookSignatureInvalid` otherwise, before anything is read or written.
+    Raises :class:`WebhookSignatureInvalid` otherwise, before anything is read or written, and
+    :class:`WebhookEventInvalid` for a correctly signed body that is not JSON.
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret or not signature:
         raise WebhookSignatureInvalid()
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
+        stripe.WebhookSignature.verify_header(payload, signature, secret, WEBHOOK_TOLERANCE_SECONDS)
+        ahead = _signed_at(signature) - time.time()
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise WebhookSignatureInvalid() from error
+    if ahead > WEBHOOK_TOLERANCE_SECONDS:
+        raise WebhookSignatureInvalid()
+    try:
+        return json.loads(payload)
+    except ValueError as error:
+        raise WebhookEventInvalid("The event is not JSON.") from error
 
 
-def _event_record(event) -> WebhookEvent:
-    defaults = {"type": event["type"], "payload": event}
+_TYPE_NAMES = {str: "text", int: "a whole number", dict: "a JSON object"}
+
+# What each handler reads from ``data.object``, and of which JSON type; ``None`` or absent is allowed
+# except for ``id``. Checked before anything is stored as received, so a handler never meets a shape
+# it can't read.
+_SESSION_FIELDS = {
+    "id": str,
+    "metadata": dict,
+    "client_reference_id": str,
+    "payment_intent": (str, dict),
+    "status": str,
+    "payment_status": str,
+    "amount_total": int,
+    "currency": str,
+}
+_OBJECT_FIELDS = {
+    "checkout.session.completed": _SESSION_FIELDS,
+    "checkout.session.async_payment_succeeded": _SESSION_FIELDS,
+    "checkout.session.expired": _SESSION_FIELDS,
+    "charge.refunded": {
+        "id": str,
+        "payment_intent": str,
+        "amount": int,
+        "amount_refunded": int,
+        "currency": str,
+        "refunds": dict,
+    },
+    "payment_intent.payment_failed": {"id": str, "metadata": dict, "last_payment_error": dict},
+    "account.updated": {"id": str},
+}
+
+
+def _is(value, kind) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return isinstance(value, kinds) and not (isinstance(value, bool) and int in kinds)
+
+
+def _event_id(body) -> str | None:
+    """The id to store ``body`` by, if it has a usable one."""
+    event_id = body.get("id") if isinstance(body, dict) else None
+    return event_id if _is(event_id, str) and 0 < len(event_id) <= 255 else None
+
+
+def _event_checked(body) -> dict:
+    """``body`` if it is shaped like a Stripe event, as far as this site reads it; else raises
+    :class:`WebhookEventInvalid` saying what is wrong."""
+    if not isinstance(body, dict):
+        raise WebhookEventInvalid("The event must be a JSON object.")
+    if _event_id(body) is None:
+        raise WebhookEventInvalid("The event has no id.")
+    if not _is(body.get("type"), str) or not 0 < len(body["type"]) <= 100:
+        raise WebhookEventInvalid("The event has no type.")
+    if not _is(body.get("created"), int):
+        raise WebhookEventInvalid("The event has no created time.")
+    data = body.get("data")
+    if not isinstance(data, dict) or data.get("object") is None:
+        raise WebhookEventInvalid("The event has no data.object.")
+    obj = data["object"]
+    if not isinstance(obj, dict):
+        raise WebhookEventInvalid("The event's data.object must be a JSON object.")
+    for name, kind in _OBJECT_FIELDS.get(body["type"], {}).items():
+        value = obj.get(name)
+        if value is None and name == "id":
+            raise WebhookEventInvalid("The event's data.object.id is missing.")
+        if value is not None and not _is(value, kind):
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            expected = " or ".join(_TYPE_NAMES[k] for k in kinds)
+            raise WebhookEventInvalid(f"The event's data.object.{name} must be {expected}.")
+    return body
+
+
+def _event_refused(body, error: WebhookEventInvalid) -> None:
+    """Keep a refused body as a ``failed`` event when it has an id to store it by, and log it."""
+    event_id = _event_id(body)
+    if event_id is None:
+        logger.error("Refused a signed Stripe webhook (not stored: it has no id): %s", error.message)
+        return
+    kind = body.get("type")
+    failed = {"status": WebhookEvent.Status.FAILED, "error": error.message}
+    record, created = _event_record(
+        event_id, defaults={"type": kind[:100] if isinstance(kind, str) else "", "payload": body, **failed}
+    )
+    if not created and record.processed_at is None:
+        WebhookEvent.objects.filter(pk=record.pk).update(**failed)
+    logger.error("Refused a signed Stripe webhook (stored as failed event %s): %s", event_id, error.message)
+
+
+def _event_record(event_id: str, *, defaults: dict) -> tuple[WebhookEvent, bool]:
     try:
         with transaction.atomic():
-            record, _ = WebhookEvent.objects.get_or_create(provider="stripe", event_id=event["id"], defaults=defaults)
+            return WebhookEvent.objects.get_or_create(provider="stripe", event_id=event_id, defaults=defaults)
     except IntegrityError:  # the same event delivered twice at once: the other delivery stored it
-        record = WebhookEvent.objects.get(provider="stripe", event_id=event["id"])
-    return record
+        return WebhookEvent.objects.get(provider="stripe", event_id=event_id), False
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a handler made of an event: its ``WebhookEvent.status``, the order it is about, and why a
+    person must look at it (``needs_attention``)."""
+
+    status: str = WebhookEvent.Status.PROCESSED
+    order: Order | None = None
+    reason: str = ""
 
 
 def stripe_webhook_receive(*, payload: bytes, signature: str) -> str:
-    """Verify, store once and handle a Stripe event; returns ``processed``, ``duplicate`` or ``ignored``.
+    """Verify, store once and handle a Stripe event; returns ``processed``, ``ignored``,
+    ``needs_attention`` or ``duplicate``.
 
-    The event id is stored first; an event already processed is not handled again. Every handler is
+    The event id is stored first; an event already handled is not handled again. Every handler is
     idempotent on its own as well (fulfilment locks the order and does nothing twice), so two
     deliveries racing, retries and out-of-order events change nothing twice. A handler that fails
     leaves the event unprocessed with its error, and the exception propagates so Stripe retries.
+
+    A payment that doesn't match its order (checkout session, amount, currency) changes nothing:
+    the event is kept as ``needs_attention`` with the reason and its order, and logged as an error.
+    Raises :class:`WebhookSignatureInvalid` (nothing stored) and :class:`WebhookEventInvalid` for a
+    signed body not shaped like an event (stored as ``failed`` when it has an id, else only logged).
     """
-    event = stripe_event_verify(payload=payload, signature=signature).to_dict(for_json=True)
-    record = _event_record(event)
+    body = None
+    try:
+        body = stripe_event_verify(payload=payload, signature=signature)
+        event = _event_checked(body)
+    except WebhookEventInvalid as error:
+        _event_refused(body, error)
+        raise
+    record, _ = _event_record(event["id"], defaults={"type": event["type"], "payload": event})
     if record.processed_at is not None:
         return "duplicate"
     handler = HANDLERS.get(event["type"])
     try:
-        if handler is not None:
-            handler(event["data"]["object"], event)
+        outcome = handler(event["data"]["object"], event) if handler else _Outcome(WebhookEvent.Status.IGNORED)
     except Exception as error:
         WebhookEvent.objects.filter(pk=record.pk).update(error=repr(error)[:2000])
         raise
-    WebhookEvent.objects.filter(pk=record.pk).update(processed_at=timezone.now(), error="")
-    return "processed" if handler is not None else "ignored"
+    WebhookEvent.objects.filter(pk=record.pk).update(
+        processed_at=timezone.now(),
+        status=outcome.status,
+        order=outcome.order,
+        attention_reason=outcome.reason,
+        error="",
+    )
+    if outcome.status == WebhookEvent.Status.NEEDS_ATTENTION:
+        logger.error(
+            "Stripe event %s (%s) does not match order %s: %s Nothing was fulfilled; settle it in the admin "
+            "(Webhook events, needs attention).",
+            event["id"],
+            event["type"],
+            outcome.order.uuid,
+            outcome.reason,
+        )
+    return outcome.status
 
 
-def _order_for(obj):
-    from piquetickets.orders.models import Order
+def webhook_events_settle(*, event_ids, by) -> int:
+    """Mark events that need attention as settled by ``by`` (a person dealt with the payment, e.g.
+    refunded it at Stripe or fulfilled the order by hand); returns how many. Others are left alone."""
+    return WebhookEvent.objects.filter(pk__in=event_ids, status=WebhookEvent.Status.NEEDS_ATTENTION).update(
+        status=WebhookEvent.Status.SETTLED, settled_at=timezone.now(), settled_by=by
+    )
 
+
+def _order_for(obj) -> Order | None:
     reference = (obj.get("metadata") or {}).get("order") or obj.get("client_reference_id")
     if reference:
         try:
@@ -87,50 +239,70 @@ def _order_for(obj):
     return None
 
 
-def _session_completed(session, event) -> None:
+def _session_completed(session, event) -> _Outcome:
     from piquetickets.orders.services import order_fulfil
 
     order = _order_for(session)
+    if order is None:
+        logger.info("Stripe session %s completed for no order of ours", session["id"])
+        return _Outcome(WebhookEvent.Status.IGNORED)
     payment = payment_from_session(session)
-    if order is None or payment is None:  # not ours, or paid by a delayed method not yet settled
-        logger.info("Stripe session %s completed without a payment to fulfil", session.get("id"))
-        return
-    order_fulfil(order=order, payment=payment)
+    if payment is None:  # paid by a delayed method not yet settled: async_payment_succeeded follows
+        logger.info("Stripe session %s completed without a payment to fulfil yet", session["id"])
+        return _Outcome(order=order)
+    try:
+        order_fulfil(order=order, payment=payment)
+    except PaymentDoesNotMatch as mismatch:
+        return _Outcome(WebhookEvent.Status.NEEDS_ATTENTION, order, mismatch.message)
+    return _Outcome(order=order)
 
 
-def _session_expired(session, event) -> None:
-    from piquetickets.orders.models import Order
+def _session_expired(session, event) -> _Outcome:
     from piquetickets.orders.services import order_cancel_pending
 
     order = _order_for(session)
-    if order is not None:
-        order_cancel_pending(order=order, status=Order.Status.EXPIRED, stop_payment=False)
+    if order is None or session["id"] != order.session_id:
+        # Only the order's own checkout session ending ends it; an older or stray one says nothing.
+        logger.info("Stripe session %s expired; it is not the checkout session of an order of ours", session["id"])
+        return _Outcome(WebhookEvent.Status.IGNORED, order)
+    order_cancel_pending(order=order, status=Order.Status.EXPIRED, stop_payment=False)
+    return _Outcome(order=order)
 
 
-def _charge_refunded(charge, event) -> None:
-    from piquetickets.orders.models import Order
+def _charge_refunded(charge, event) -> _Outcome:
     from piquetickets.orders.services import order_refund_synced
 
     order = Order.objects.filter(payment_intent_id=charge.get("payment_intent") or "-").first()
     if order is None:
-        return
-    refunds = (charge.get("refunds") or {}).get("data") or []
+        return _Outcome(WebhookEvent.Status.IGNORED)
+    currency = (charge.get("currency") or "").upper()
+    known = currency in CURRENCY_EXPONENTS and charge.get("amount") is not None
+    amount = from_minor_units(charge["amount"], currency) if known else None
+    problems = money_mismatch(order=order, amount=amount, currency=currency)
+    if problems:  # not the charge of this order as we priced it: its refunded amount means nothing here
+        return _Outcome(WebhookEvent.Status.NEEDS_ATTENTION, order, " ".join(problems))
+    refunds = (charge.get("refunds") or {}).get("data")
+    first = refunds[0] if isinstance(refunds, list) and refunds and isinstance(refunds[0], dict) else {}
     order_refund_synced(
         order=order,
-        refunded_total=from_minor_units(charge.get("amount_refunded") or 0, order.currency),
-        provider_refund_id=refunds[0]["id"] if refunds else "",
+        refunded_total=from_minor_units(charge.get("amount_refunded") or 0, currency),
+        provider_refund_id=str(first.get("id") or ""),
     )
+    return _Outcome(order=order)
 
 
-def _payment_failed(intent, event) -> None:
+def _payment_failed(intent, event) -> _Outcome:
     # Stripe Checkout keeps the session open after a declined card so the buyer can try another;
     # the hold keeps running and the order stays pending until it is paid or expires.
+    order = _order_for(intent)
     error = (intent.get("last_payment_error") or {}).get("message", "")
-    logger.info("Payment %s failed for order %s: %s", intent.get("id"), _order_for(intent), error)
+    logger.info("Payment %s failed for order %s: %s", intent["id"], order, error)
+    return _Outcome(order=order)
 
 
-def _account_updated(account, event) -> None:
+def _account_updated(account, event) -> _Outcome:
     producer_financial_sync(account=account, at=datetime.fromtimestamp(event["created"], tz=UTC))
+    return _Outcome()
 
 
 HANDLERS = {

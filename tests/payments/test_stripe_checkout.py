@@ -15,51 +15,12 @@ from piquetickets.payments.models import WebhookEvent
 from piquetickets.producers.models import ProducerFinancial
 from piquetickets.shows.models import Ticket
 from tests.api.conftest import assert_error, client_for
+from tests.payments.flow import CHECKOUT, SECRET, WEBHOOK, checkout, deliver, onboard
 from tests.selling import cart
-from tests.stripe_server import signed_event, stripe_signature
+from tests.stripe_server import stripe_signature
 
 # Real commits: fulfilment queues its email after commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SECRET = "whsec_test_secret"
-WEBHOOK = "/api/v1/stripe/webhook/"
-CHECKOUT = "/api/v1/checkout/create-session/"
-
-
-@pytest.fixture
-def stripe_on(settings, stripe_server, eager):
-    settings.PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = "sk_test_pique"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    settings.STRIPE_API_BASE = stripe_server.url
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    return stripe_server
-
-
-def deliver(client, event, secret=SECRET):
-    body, headers = signed_event(event, secret)
-    return client.post(WEBHOOK, body, content_type="application/json", **headers)
-
-
-def onboard(client, sale, server) -> str:
-    """The producer onboards through the API; Stripe reports the account ready by webhook."""
-    owner = client_for(sale.owner)
-    response = owner.post(
-        f"/api/v1/producers/{sale.show.producer.slug}/payouts/onboarding/",
-        {"return_url": "https://tickets.example/portal/payouts/", "refresh_url": "https://tickets.example/retry/"},
-        format="json",
-    )
-    assert response.status_code == 200, response.content
-    account = ProducerFinancial.objects.get(producer=sale.show.producer).stripe_account_id
-    assert response.json() == {"url": f"{server.url}/connect/onboard/{account}"}
-    assert deliver(client, server.complete_onboarding(account)).json() == {"result": "processed"}
-    return account
-
-
-def checkout(api, sale, *lines, **overrides) -> Order:
-    response = api.post(CHECKOUT, cart(sale, *lines, **overrides), format="json")
-    assert response.status_code == 201, response.content
-    return Order.objects.get(uuid=response.json()["order"])
 
 
 def test_onboarding_creates_one_express_account_and_the_webhook_enables_payouts(client, sale, stripe_on):
