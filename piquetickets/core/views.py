@@ -5,6 +5,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonRespons
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from .errors import ServiceUnavailable
@@ -50,6 +51,7 @@ def _routed(path: str, urlconf) -> bool:
         return False
 
 
+@csrf_exempt  # it changes nothing; a CSRF refusal would answer HTML where the API answers JSON
 def api_not_found(request, path: str = ""):
     """Every ``/api/`` URL that matches no route: the API's JSON 404 (with DEBUG on too, where Django would
     show its HTML debug page), or a redirect to the same URL with the slash it lacks, as

@@ -129,6 +129,16 @@ def test_unrouted_api_urls_answer_json_with_debug_on_too(client, settings):
 
 
 @pytest.mark.django_db
+def test_unrouted_api_writes_with_a_session_cookie_answer_json_not_a_csrf_page():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["sessionid"] = "not-a-session"
+    assert_error(client.post("/api/v1/checkin-sessions/%C2%84/revoke/"), 404, "not_found")
+    assert_error(client.delete("/api/v1/shows/.%C3%91/"), 404, "not_found")
+
+
+@pytest.mark.django_db
 def test_an_api_url_without_its_slash_is_sent_to_the_one_with_it(client):
     response = client.get("/api/v1/shows?city=Chicago")
     assert (response.status_code, response["Location"]) == (308, "/api/v1/shows/?city=Chicago")
