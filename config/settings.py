@@ -11,8 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
+from django.urls import reverse_lazy
+
+from piquetickets.core.csp import REPORT_GROUP, media_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "anymail",
     "piquetickets.core",
     "piquetickets.accounts",
@@ -79,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "piquetickets.core.csp.ContentSecurityPolicyMiddleware",  # outside WhiteNoise: static files get it too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -373,6 +379,60 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Content-Security-Policy ----------------------------------------------------------------
+# Sent on every response (django-csp, through piquetickets.core.csp). No inline script or style on
+# any page: scripts and stylesheets are files served by the app. docs/security.md explains it.
+
+# Uploaded images served from elsewhere (an absolute MEDIA_URL or the S3 bucket).
+CSP_MEDIA_ORIGINS = media_origins(
+    media_url=MEDIA_URL,
+    custom_domain=AWS_S3_CUSTOM_DOMAIN,
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    region=AWS_S3_REGION_NAME,
+    endpoint_url=AWS_S3_ENDPOINT_URL,
+)
+# Chromium applies form-action to where a form's answer redirects too, so a form whose view sends the
+# buyer on to Stripe Checkout needs Stripe's origin here.
+CSP_FORM_ACTION_ORIGINS = env.list(
+    "CSP_FORM_ACTION_ORIGINS", default=["https://checkout.stripe.com"] if PAYMENT_PROVIDER == "stripe" else []
+)
+# Sites that may show a page marked @embeddable() in a frame; no page is framed anywhere else.
+CSP_EMBED_FRAME_ANCESTORS = env.list("CSP_EMBED_FRAME_ANCESTORS", default=[])
+CSP_REPORT_URL = reverse_lazy("csp-report")
+CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=30)
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *CSP_MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "worker-src": [SELF],  # the check-in app's QR decoder
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *CSP_FORM_ACTION_ORIGINS],
+        "frame-ancestors": [NONE],
+        "report-uri": [CSP_REPORT_URL],
+        "report-to": REPORT_GROUP,
+    }
+}
+# CSP_REPORT_ONLY sends the same policy as Content-Security-Policy-Report-Only: violations are
+# reported, nothing is blocked (for trying out a change of policy on a live site).
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)  # not a setting: django-csp 3 had that name
+CONTENT_SECURITY_POLICY = None if _csp_report_only else _csp_policy
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy if _csp_report_only else None
+# The admin's theme (django-unfold) cannot run under that: Alpine.js compiles its x-data/x-on/x-init
+# attributes with new Function(), its templates carry <style> blocks and style="" attributes, and its
+# scripts add more (Alpine's x-bind:style, htmx's and Trix's <style> elements). Browser tests show
+# that each of the two is needed. The admin's views get these in place of the same directives
+# above, and nothing else; every other directive stays as strict as on the rest of the site.
+CSP_ADMIN_DIRECTIVES = {
+    "script-src": [SELF, UNSAFE_EVAL],
+    "style-src": [SELF, UNSAFE_INLINE],
+}
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from piquetickets.core.csp import csp_report
 from piquetickets.core.views import api_not_found, health
 
 # Only the webhook we use out of ``anymail.urls`` (same path, name and namespace): the other
@@ -21,6 +22,7 @@ anymail_urls = (
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("csp-report/", csp_report, name="csp-report"),  # browsers report CSP violations here
     path("admin/", admin.site.urls),
     path("api/v1/", include("piquetickets.api.urls")),
     re_path(r"^api/", api_not_found),  # JSON 404s even with DEBUG on (no HTML debug page)

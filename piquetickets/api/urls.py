@@ -1,7 +1,7 @@
 """``/api/v1/``: every route of the REST API, its OpenAPI schema and its docs page."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from piquetickets.accounts.api import ApiTokenViewSet
@@ -49,6 +49,6 @@ urlpatterns = [
     path("checkin/search/", SearchView.as_view(), name="checkin-search"),
     path("checkin/scans/", RecentScansView.as_view(), name="checkin-scans"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from piquetickets.checkin.models import CheckInScan
 from piquetickets.checkin.services import check_in_attendee
 from piquetickets.orders.models import TicketAttendee
-from tests.browser.conftest import CHROMIUM, screenshot
+from tests.browser.conftest import CHROMIUM, PHONE, new_context, screenshot
 from tests.factories import (
     AttendeeFactory,
     CheckInSessionFactory,
@@ -34,7 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
 def qr_video(text: str, path: Path, width: int = 640, height: int = 480, frames: int = 10) -> Path:
@@ -74,7 +73,7 @@ def camera(browser):
 
 @contextmanager
 def phone(launched, live_server, **options):
-    context = launched.new_context(**PHONE, **options)
+    context = new_context(launched, **PHONE, **options)
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -94,7 +93,7 @@ def door(db):
         order = TicketOrderFactory(order__show=show, order__first_name=first, order__last_name=last, ticket=ticket)
         return AttendeeFactory(ticket_order=order, first_name=first, last_name=last, **kwargs)
 
-    other_show = ShowFactory(title="Sunday Jazz")
+    other_show = ShowFactory(title="Sunday Jazz", producer=show.producer)  # the same producer: named
     stranger = AttendeeFactory(
         ticket_order=TicketOrderFactory(order__show=other_show, ticket=TicketFactory(show=other_show)),
         first_name="Pat",
@@ -341,7 +340,7 @@ def test_the_browsers_own_barcode_detector_is_used_where_it_exists(camera, live_
 
 
 def test_desktop_layout_with_a_keyboard_focuses_the_code_field(camera, live_server, door):
-    context = camera.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(camera, viewport={"width": 1280, "height": 900})
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     try:
