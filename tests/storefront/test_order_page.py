@@ -379,6 +379,7 @@ def test_an_order_never_paid_says_nothing_was_charged_and_links_back(api, client
     assert "order-status.js" not in html
     assert find(page, id="tickets") is None
     assert_no_inline_code(html)
+    assert "Ordered by Alex Morgan (alex@example.com)." in text_of(page, id="summary")
 
 
 def test_an_order_never_paid_without_a_producer_website_gives_the_support_address(api, client, sale):
