@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -7,11 +8,46 @@ from piquetickets.core.admin import ReadOnlyAdmin
 
 from .api import door_link
 from .models import CheckInScan, CheckInSession
-from .services import checkin_session_revoke
+from .services import SESSION_MARGIN, checkin_session_default_expiry, checkin_session_revoke
+
+ADMIN_CSS = "orders/admin/admin-pages.css"
+
+
+class CheckInSessionForm(forms.ModelForm):
+    """The expiry may be left empty: the link then gets the same default as one made through the API."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("expires_at")
+        if field is None:
+            return
+        hours = int(SESSION_MARGIN.total_seconds() // 3600)
+        field.required = False
+        field.help_text = f"Leave empty for the default: {hours} hours after the show ends."
+        if self.instance.pk is None and not self.is_bound and "expires_at" not in self.initial:
+            show = self._initial_show()
+            if show is not None:
+                self.initial["expires_at"] = checkin_session_default_expiry(show)
+
+    def _initial_show(self):
+        """The show the add form was opened for (``?show=<id>``, e.g. from the show's page), if any."""
+        show_id = str(self.initial.get("show") or "")
+        if "show" not in self.fields or not show_id.isdigit():
+            return None
+        return self.fields["show"].queryset.filter(pk=int(show_id)).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        show = cleaned.get("show")
+        empty = "expires_at" in self.fields and not cleaned.get("expires_at") and "expires_at" not in self.errors
+        if empty and show is not None:
+            cleaned["expires_at"] = checkin_session_default_expiry(show)
+        return cleaned
 
 
 @admin.register(CheckInSession)
 class CheckInSessionAdmin(ModelAdmin):
+    form = CheckInSessionForm
     list_display = ["label", "show", "expires_at", "revoked_at", "created_by", "created_at"]
     list_filter = ["revoked_at"]
     search_fields = ["label", "show__title", "session_id"]
@@ -20,6 +56,9 @@ class CheckInSessionAdmin(ModelAdmin):
     exclude = ["token"]
     list_select_related = ["show", "created_by"]
     actions = ["revoke"]
+
+    class Media:
+        css = {"all": [ADMIN_CSS]}
 
     @admin.display(description="Door link")
     def door_link_qr(self, obj: CheckInSession) -> str:
@@ -30,7 +69,7 @@ class CheckInSessionAdmin(ModelAdmin):
         link = door_link(obj)
         svg = mark_safe(qr_svg(link, label="Check-in link", scale=3))  # noqa: S308 - segno's own SVG markup
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a><div style="width:160px">{}</div>', link, link, svg
+            '<a href="{}" target="_blank" rel="noopener">{}</a><div class="pq-door-qr">{}</div>', link, link, svg
         )
 
     @admin.action(description="Switch the selected door links off now")

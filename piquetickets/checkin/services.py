@@ -27,10 +27,16 @@ SESSION_FIELDS = (
 )  # fmt: skip
 
 
+def checkin_session_default_expiry(show: Show) -> datetime:
+    """When a door link for ``show`` stops working unless told otherwise: the show's end plus
+    :data:`SESSION_MARGIN`. The API and the admin both use it."""
+    return show.end_time + SESSION_MARGIN
+
+
 def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime | None = None, by=None):
-    """A door link for ``show``: an unguessable 256-bit token, usable until ``expires_at`` (default: the
-    show's end plus :data:`SESSION_MARGIN`). Raises :class:`InvalidInput` for an expiry in the past."""
-    expires_at = expires_at or show.end_time + SESSION_MARGIN
+    """A door link for ``show``: an unguessable 256-bit token, usable until ``expires_at`` (default:
+    :func:`checkin_session_default_expiry`). Raises :class:`InvalidInput` for an expiry in the past."""
+    expires_at = expires_at or checkin_session_default_expiry(show)
     if expires_at <= timezone.now():
         raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})
     return CheckInSession.objects.create(show=show, label=label, expires_at=expires_at, created_by=by)
