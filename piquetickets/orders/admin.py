@@ -412,7 +412,7 @@ class OrderAdmin(ModelAdmin):
             "seen": str(order.refunded_amount),
             "token": secrets.token_urlsafe(16) if step == "confirm" else "",
             "change_url": reverse("admin:orders_order_change", args=[order.pk]),
-            "order_title": f"Order {order_reference(order)} · {order.get_status_display()}",
+            "order_title": f"Refund order {order_reference(order)}",
             "media": self.media,
         }
         if preview:

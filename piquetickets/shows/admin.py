@@ -1,12 +1,20 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import F, Sum
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.decorators import action
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from piquetickets.core.admin import RichTextAdmin
+from piquetickets.core.money import format_money
 
 from . import services
 from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
+
+ADMIN_CSS = "orders/admin/admin-pages.css"
 
 
 class TicketInline(TabularInline):
@@ -73,6 +81,7 @@ class ShowAdmin(RichTextAdmin):
     list_select_related = ["producer", "venue"]
     inlines = [TicketInline, PromoCodeInline, PageDesignInline]
     actions = ["soft_delete", "restore"]
+    actions_detail = ["add_door_link"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "producer", "venue", "author", "performers", "description"]}),
         ("When", {"fields": ["door_time", "start_time", "end_time", "time_zone"]}),
@@ -119,6 +128,16 @@ class ShowAdmin(RichTextAdmin):
     def sold(self, obj: Show) -> str:
         return f"{obj._sold or 0} / {obj._capacity or 0}"
 
+    @action(
+        description="Add a door link",
+        url_path="add-door-link",
+        permissions=["checkin.add_checkinsession"],
+        icon="qr_code_2",
+    )
+    def add_door_link(self, request, object_id):
+        """The door link add form, opened for this show (its expiry starts at the show's default)."""
+        return HttpResponseRedirect(f"{reverse('admin:checkin_checkinsession_add')}?show={int(object_id)}")
+
     @admin.action(description="Soft-delete selected shows")
     def soft_delete(self, request, queryset):
         for show in queryset:
@@ -160,8 +179,39 @@ class TicketAdmin(AllShowsFormMixin, RichTextAdmin):
     list_select_related = ["show"]
 
 
+class PromoCodeForm(forms.ModelForm):
+    """A promo code's ticket types are ticked from its own show's, not picked from every show's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("tickets")
+        if field is None:
+            return
+        show = self._show()
+        field.widget = UnfoldAdminCheckboxSelectMultipleWidget()
+        field.queryset = show.tickets.order_by("sort_order", "pk") if show else Ticket.objects.none()
+        if show is not None:
+            field.label_from_instance = lambda ticket: f"{ticket.name} · {format_money(ticket.price, show.currency)}"
+            field.help_text = "Tick the ticket types the code applies to; none ticked: every ticket type of the show."
+        else:
+            field.help_text = (
+                "Choose the show and save; its ticket types are then listed here. None ticked: all of them."
+            )
+
+    def _show(self) -> Show | None:
+        """The show the code is for: as submitted, else as saved, else as the add form was opened for."""
+        if self.is_bound:
+            show_id = self.data.get(self.add_prefix("show"))
+        else:
+            show_id = self.instance.show_id or self.initial.get("show")
+        if not str(show_id or "").isdigit():
+            return None
+        return Show.all_objects.filter(pk=int(show_id)).first()
+
+
 @admin.register(TicketPromoCode)
 class TicketPromoCodeAdmin(AllShowsFormMixin, ModelAdmin):
+    form = PromoCodeForm
     list_display = [
         "code",
         "show",
@@ -175,9 +225,11 @@ class TicketPromoCodeAdmin(AllShowsFormMixin, ModelAdmin):
     list_filter = ["is_active", "discount_type"]
     search_fields = ["code", "show__title"]
     readonly_fields = ["times_used", "created_at", "updated_at"]
-    filter_horizontal = ["tickets"]
     autocomplete_fields = ["show"]
     list_select_related = ["show"]
+
+    class Media:
+        css = {"all": [ADMIN_CSS]}
 
 
 @admin.register(TicketPageDesign)
