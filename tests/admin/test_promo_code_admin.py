@@ -4,10 +4,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from piquetickets.shows.models import Ticket, TicketPromoCode
-from tests.factories import PromoCodeFactory, ShowFactory, TicketFactory
+from tests.factories import PromoCodeFactory, ShowFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,16 @@ def test_the_show_page_opens_a_door_link_form_for_the_show(admin_client, promo):
         302,
         reverse("admin:checkin_checkinsession_add") + f"?show={show.pk}",
     )
+
+
+def test_only_staff_who_may_add_door_links_get_the_button(client, promo):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_show", "change_show"]))
+    client.force_login(user)
+    action = reverse("admin:shows_show_add_door_link", args=[promo.show_id])
+
+    change = client.get(reverse("admin:shows_show_change", args=[promo.show_id]))
+
+    assert change.status_code == 200
+    assert action not in change.content.decode()
+    assert client.get(action).status_code == 403
