@@ -63,15 +63,18 @@ chromium:
 
 # --- the two commands -------------------------------------------------------------------------
 
+# PORT (default 8080) moves the web process; honcho numbers the other processes' PORT from it, so
+# SITE_URL (when not set) is passed to all of them, and links in emails name the web port.
+run: RUN_PORT = $(or $(PORT),8080)
 run: demo
 	@echo ""
-	@echo "  Web:        http://localhost:8080/"
-	@echo "  Admin:      http://localhost:8080/admin/"
-	@echo "  API docs:   http://localhost:8080/api/v1/docs/"
-	@echo "  Health:     http://localhost:8080/health/"
+	@echo "  Web:        http://localhost:$(RUN_PORT)/"
+	@echo "  Admin:      http://localhost:$(RUN_PORT)/admin/"
+	@echo "  API docs:   http://localhost:$(RUN_PORT)/api/v1/docs/"
+	@echo "  Health:     http://localhost:$(RUN_PORT)/health/"
 	@echo "  Ctrl-C stops web, worker and beat together."
 	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	SITE_URL="$${SITE_URL:-http://localhost:$(RUN_PORT)}" $(BIN)/honcho start -f Procfile.dev -p $(RUN_PORT)
 
 test: setup chromium
 	$(MAKE) --no-print-directory lint

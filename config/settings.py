@@ -42,7 +42,7 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://localhost:8080").rstrip("/")
+SITE_URL = env.str("SITE_URL", default="http://localhost:" + env.str("PORT", default="8080")).rstrip("/")
 
 # --- Applications ---------------------------------------------------------------------------
 
