@@ -55,14 +55,16 @@ def an_order_with_a_checked_in_ticket() -> Order:
     return order
 
 
-def test_the_promo_code_page_fits_a_laptop_screen(staff, live_server):
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_the_promo_code_page_fits_the_screen(staff, live_server, size):
     promo = TicketPromoCode.objects.order_by("pk").first()
-    page = staff(DESKTOP)
+    page = staff(size)
+    width = size["viewport"]["width"]
 
     page.goto(live_server.url + reverse("admin:shows_ticketpromocode_change", args=[promo.pk]))
 
-    screenshot(page, "admin-promo-code")
-    assert page_width(page) <= 1280
+    screenshot(page, f"admin-promo-code-{width}")
+    assert page_width(page) <= width
     boxes = page.locator("input[name=tickets]")
     assert boxes.count() == promo.show.tickets.count()  # only this show's ticket types
     first = promo.show.tickets.order_by("sort_order", "pk").first()
