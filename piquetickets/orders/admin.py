@@ -111,7 +111,7 @@ class RefundForm(forms.Form):
     WHOLE, TICKETS, AMOUNT = "whole", "tickets", "amount"
 
     what = forms.ChoiceField(
-        label="What to refund",
+        label="Kind of refund",
         choices=[(WHOLE, "The whole order"), (TICKETS, "Chosen tickets"), (AMOUNT, "An amount of money")],
         initial=WHOLE,
         widget=UnfoldAdminRadioSelectWidget,
@@ -157,11 +157,11 @@ class RefundForm(forms.Form):
             body["amount"] = cleaned.get("amount", "").strip()
         if self.errors:
             return cleaned
-        request = RefundRequestSerializer(data=body)
-        if request.is_valid():
-            self.refund_request = request.validated_data
+        api_request = RefundRequestSerializer(data=body)
+        if api_request.is_valid():
+            self.refund_request = api_request.validated_data
         else:
-            for name, errors in request.errors.items():
+            for name, errors in api_request.errors.items():
                 if isinstance(errors, dict):  # one list entry's errors, by its index
                     errors = [message for messages_ in errors.values() for message in messages_]
                 self.add_error(name if name in self.fields else None, [str(e) for e in errors])
