@@ -66,10 +66,10 @@ def test_procfile_runs_web_worker_beat_and_flower():
     assert "celery -A config flower" in processes["flower"]
 
 
-def test_make_run_starts_web_on_8080_with_worker_and_beat():
+def test_make_run_starts_web_on_port_8080_unless_told_otherwise_with_worker_and_beat():
     processes = procfile("Procfile.dev")
     assert set(processes) == {"web", "worker", "beat"}
-    assert processes["web"].endswith("runserver 0.0.0.0:8080")
+    assert processes["web"].endswith("runserver 0.0.0.0:${PORT:-8080}")
 
 
 def test_env_example_lists_every_variable_the_settings_read():

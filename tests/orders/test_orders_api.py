@@ -210,23 +210,3 @@ def test_leaving_the_payment_page_cancels_the_order(api, client, sale):
     assert response["Location"] == f"/orders/{order.public_token}/"
     assert Order.objects.get(pk=order.pk).status == "cancelled"
     assert b"This order was cancelled" in client.get(response["Location"]).content
-
-
-def test_staff_refund_orders_in_full_from_the_admin(api, client, sale, admin_client):
-    paid = paid_order(api, client, sale, {"ticket": sale.general.pk, "quantity": 2})
-    pending = Order.objects.get(uuid=api.post(CHECKOUT, cart(sale), format="json").json()["order"])
-
-    response = admin_client.post(
-        "/admin/orders/order/",
-        {"action": "refund_in_full", "_selected_action": [paid.pk, pending.pk]},
-        follow=True,
-    )
-
-    assert response.status_code == 200
-    text = response.content.decode()
-    assert "Refunded 1 order(s)." in text
-    assert "never paid" in text
-    paid.refresh_from_db()
-    assert (paid.status, paid.refunded_amount) == ("refunded", paid.total)
-    assert Refund.objects.get().created_by.username == "root"
-    assert Order.objects.get(pk=pending.pk).status == "pending"

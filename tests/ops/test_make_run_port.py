@@ -1,7 +1,4 @@
-"""`make run` on another port: PORT moves the web process, the URLs it prints and the site's links.
-
-(These check the development commands rather than the admin; they belong with tests/ops.)
-"""
+"""`make run` on another port: PORT moves the web process, the URLs it prints and the site's links."""
 
 import os
 import shutil
