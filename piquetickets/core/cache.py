@@ -17,7 +17,6 @@ import contextlib
 from collections.abc import Sequence
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import BaseCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -68,7 +67,7 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self.breaker = Breaker("Redis cache", retry_after=getattr(settings, "CACHE_RETRY_SECONDS", 5.0))
+        self.breaker = Breaker("Redis cache")
 
     def ping(self) -> None:
         """Raise unless Redis answers now (the health check; the breaker is not consulted, but told)."""
