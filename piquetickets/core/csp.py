@@ -122,7 +122,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             for directive in policy.split(";")
         )
         if reports_to_group and "Reporting-Endpoints" not in response:
-            response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{settings.CSP_REPORT_URL}"'
+            # Absolute: the Reporting API's endpoints are URLs (a relative one is resolved, per its spec,
+            # but not by every browser that implements it).
+            endpoint = request.build_absolute_uri(str(settings.CSP_REPORT_URL))
+            response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{endpoint}"'
         return response
 
 

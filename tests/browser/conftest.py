@@ -146,33 +146,42 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
 
 
-def assert_accessible(page, *, exclude: tuple[str, ...] = (), what: str = ""):
+def assert_accessible(
+    page, *, exclude: tuple[str, ...] = (), waive: dict[str, str] | None = None, what: str = ""
+) -> None:
     """Run axe-core (WCAG 2.0/2.1 A and AA, and best practices) on the page as it is now, and fail on
     any serious or critical violation, naming the rule, what it asks for and the elements.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not govern (a
-    ``<script>`` tag would be refused by ``script-src 'self'`` and count as a violation). ``exclude``
-    holds CSS selectors of markup the project does not write (say so where it is used).
+    ``<script>`` tag would be refused by ``script-src 'self'`` and count as a violation). For markup
+    the project does not write (say so where it is used): ``exclude`` holds CSS selectors axe skips
+    altogether, ``waive`` maps a rule id to a selector of the elements (or their ancestors) where only
+    that rule's failures are let through.
     """
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `npm ci` (make setup does)")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(
-        """async ({ exclude, tags }) => {
+        """async ({ exclude, tags, waive }) => {
           const context = exclude.length ? { include: [document], exclude: exclude.map((s) => [s]) } : document;
           const result = await axe.run(context, {
             runOnly: { type: "tag", values: tags },
             resultTypes: ["violations"],
           });
+          const waived = (rule, node) => {
+            const element = waive[rule] && typeof node.target[0] === "string" && document.querySelector(node.target[0]);
+            return Boolean(element && element.closest(waive[rule]));
+          };
           return result.violations.map((v) => ({
             id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+            nodes: v.nodes.filter((n) => !waived(v.id, n))
+              .map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
           }));
         }""",
-        {"exclude": list(exclude), "tags": AXE_TAGS},
+        {"exclude": list(exclude), "tags": AXE_TAGS, "waive": waive or {}},
     )
-    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS and v["nodes"]]
     if failing:
         lines = [f"axe found {len(failing)} serious or critical problem(s) on {what or page.url}:"]
         for violation in failing:

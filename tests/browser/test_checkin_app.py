@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from piquetickets.checkin.models import CheckInScan
 from piquetickets.checkin.services import check_in_attendee
 from piquetickets.orders.models import TicketAttendee
-from tests.browser.conftest import CHROMIUM, PHONE, new_context, screenshot
+from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE, new_context, screenshot
 from tests.factories import (
     AttendeeFactory,
     CheckInSessionFactory,
@@ -353,3 +353,38 @@ def test_desktop_layout_with_a_keyboard_focuses_the_code_field(camera, live_serv
         screenshot(page, "checkin-desktop")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [("Front door (demo)", "short"), ("Side entrance by the loading dock — VIP and guest list", "long")],
+)
+def test_the_header_fits_a_phone_with_the_sound_button_in_reach(browser, live_server, door, label, name):
+    """No sideways scrolling at any common phone width (nor on a desktop), however long the door's label;
+    the Sound button always fully on screen."""
+    door.session.label = label
+    door.session.save(update_fields=["label"])
+    sizes = [(width, {**PHONE, "viewport": {"width": width, "height": 800}}) for width in (320, 360, 390, 414)]
+    for width, options in [*sizes, (1280, DESKTOP)]:
+        context = new_context(browser, **options)
+        page = context.new_page()
+        try:
+            page.goto(app_url(live_server, door.session))
+            expect(page.locator(".ck-counts__text")).to_have_text("0 / 4 checked in")
+            scroll_width, client_width = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert scroll_width <= client_width, (
+                f"{width} px: the page scrolls {scroll_width - client_width} px sideways"
+            )
+            sound = page.get_by_role("button", name="Sound")
+            expect(sound).to_be_visible()
+            box = sound.bounding_box()
+            assert box["x"] >= 0, f"{width} px: the Sound button is cut off"
+            assert box["x"] + box["width"] <= client_width, f"{width} px: the Sound button is cut off"
+            expect(page.locator(".ck-door")).to_be_visible()
+            expect(page.get_by_role("link", name="PiqueTickets")).to_be_visible()  # the logo, named
+            if width in (390, 1280):
+                screenshot(page, f"checkin-header-{name}-label-{width}")
+        finally:
+            context.close()

@@ -65,7 +65,7 @@ def test_every_response_carries_the_strict_policy_and_its_report_endpoint(client
     response = client.get(url)
 
     assert directives(response["Content-Security-Policy"]) == directives(POLICY)
-    assert response["Reporting-Endpoints"] == 'csp="/csp-report/"'
+    assert response["Reporting-Endpoints"] == 'csp="http://testserver/csp-report/"'
     assert "Content-Security-Policy-Report-Only" not in response
 
 
@@ -205,7 +205,7 @@ def test_report_only_mode_frames_the_same_way(client, settings):
     assert "Content-Security-Policy" not in response
     policy = directives(response["Content-Security-Policy-Report-Only"])
     assert policy["frame-ancestors"] == "https://venue.example 'self'"
-    assert response["Reporting-Endpoints"] == 'csp="/csp-report/"'
+    assert response["Reporting-Endpoints"] == 'csp="http://testserver/csp-report/"'
 
 
 @pytest.mark.parametrize(
