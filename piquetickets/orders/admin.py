@@ -29,6 +29,7 @@ from piquetickets.core.errors import ApplicationError
 from piquetickets.core.money import format_money, quantize
 
 from .api import RefundRequestSerializer
+from .errors import RefundChanged
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
 from .pricing import ZERO
 from .services import _ticket_share, order_refund
@@ -365,11 +366,18 @@ class OrderAdmin(ModelAdmin):
         if not token or not cache.add(_refund_key(token), order.pk, timeout=24 * 3600):
             form.add_error(None, "This refund was already confirmed; it is not made twice.")
             return self._refund_page(request, order, attendees, form, status=409)
-        if request.POST.get("seen") != str(order.refunded_amount):
-            form.add_error(None, self._changed_meanwhile(order))
-            return self._refund_page(request, order, attendees, form, status=409)
         try:
-            refund = order_refund(order=order, by=request.user, **form.service_arguments())
+            seen = Decimal(request.POST.get("seen", ""))
+        except ArithmeticError:
+            seen = None
+        try:
+            if seen is None:
+                raise RefundChanged()
+            refund = order_refund(order=order, by=request.user, expected_refunded=seen, **form.service_arguments())
+        except RefundChanged:
+            order.refresh_from_db()
+            form.add_error(None, self._changed_meanwhile(order))
+            return self._refund_page(request, order, valid_attendees(order), form, status=409)
         except ApplicationError as error:
             form.add_service_error(error)
             order.refresh_from_db()

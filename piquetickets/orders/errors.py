@@ -41,6 +41,14 @@ class RefundInvalid(ApplicationError):
     status = 400
 
 
+class RefundChanged(ApplicationError):
+    """The order was refunded meanwhile: what the person reviewed is not what a refund would do now."""
+
+    code = "refund_changed"
+    default_message = "This order changed while the refund was being reviewed. Review it again."
+    status = 409
+
+
 class OrderNotPending(ApplicationError):
     """The order is no longer waiting for payment (paid, expired or cancelled)."""
 

@@ -23,7 +23,7 @@ from piquetickets.payments.providers import Payment, payment_mismatch, payment_p
 from piquetickets.shows.models import Show, Ticket, TicketPromoCode
 from piquetickets.shows.selectors import held_subquery
 
-from .errors import NotOnSale, PromoCodeInvalid, RefundInvalid, SoldOut, TooManyTickets
+from .errors import NotOnSale, PromoCodeInvalid, RefundChanged, RefundInvalid, SoldOut, TooManyTickets
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
 from .pricing import ZERO, CartLine, fee_policy_for, price_cart
 
@@ -584,6 +584,7 @@ def order_refund(
     amount: Decimal | None = None,
     reason: str = "",
     by=None,
+    expected_refunded: Decimal | None = None,
 ) -> Refund:
     """Refund a paid order through its payment provider, whole or in part.
 
@@ -597,9 +598,15 @@ def order_refund(
     the provider is called after commit, and then the refund is marked succeeded and the tickets'
     capacity goes back on sale; if the provider fails, the reservation is undone and
     :class:`PaymentProviderError` raised. Raises :class:`RefundInvalid` for a refund that can't be made.
+
+    ``expected_refunded`` is what the person who asked saw refunded already (a confirmation page): if
+    the order's refunded amount differs under the lock, :class:`RefundChanged` is raised and nothing is
+    written, so a double submit or a refund made meanwhile never refunds twice.
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        if expected_refunded is not None and order.refunded_amount != expected_refunded:
+            raise RefundChanged(extra={"refunded_amount": str(order.refunded_amount)})
         if not order.success:
             raise RefundInvalid("This order was never paid, so there is nothing to refund.")
         if order.total <= 0:

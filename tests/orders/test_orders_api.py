@@ -163,6 +163,26 @@ def test_a_refunded_ticket_cannot_be_refunded_again(api, client, sale):
     assert Refund.objects.count() == 1
 
 
+def test_a_refund_reviewed_against_an_older_state_is_refused_under_the_lock(api, client, sale):
+    """A confirmation page passes what it showed as refunded; a double submit or a refund made meanwhile
+    makes the order differ, and the service refuses before writing anything."""
+    from piquetickets.orders.errors import RefundChanged
+    from piquetickets.orders.services import order_refund
+
+    order = paid_order(api, client, sale, {"ticket": sale.general.pk, "quantity": 2})
+    first = order_refund(order=order, amount=Decimal("5.00"), expected_refunded=Decimal("0.00"))
+    assert first.amount == Decimal("5.00")
+
+    with pytest.raises(RefundChanged) as refused:
+        order_refund(order=order, amount=Decimal("5.00"), expected_refunded=Decimal("0.00"))
+
+    assert refused.value.status == 409
+    assert refused.value.extra == {"refunded_amount": "5.00"}
+    assert Refund.objects.count() == 1
+    assert Order.objects.get(pk=order.pk).refunded_amount == Decimal("5.00")
+    assert not TicketAttendee.objects.exclude(status="valid").exists()
+
+
 # --- the buyer's order page -----------------------------------------------------------------------
 
 
