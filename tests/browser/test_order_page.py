@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from piquetickets.orders.models import Order, TicketAttendee
 from piquetickets.orders.services import order_cancel_pending, order_fulfil, order_refund
 from piquetickets.payments.providers import Payment
-from piquetickets.storefront import views
+from piquetickets.storefront.views import orders as views
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, new_context, open_page, screenshot
 from tests.selling import cart
 
