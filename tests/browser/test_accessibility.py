@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.urls import include, path
 from django.utils import timezone
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
@@ -21,6 +22,16 @@ from tests.factories import AttendeeFactory, CheckInSessionFactory, ShowFactory,
 from tests.selling import cart
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def server_fault(request):
+    raise RuntimeError("a fault of the server's, for the 500 page")
+
+
+# This module is also a URLconf (for the 500 page): the site's, with one view that always fails.
+urlpatterns = [path("test-server-fault/", server_fault), path("", include("config.urls"))]
+handler404 = "piquetickets.core.views.not_found"
+handler500 = "piquetickets.core.views.server_error"
 
 
 def width_of(page) -> int:
@@ -149,3 +160,11 @@ def test_not_found_page(any_page, live_server):
     page, width = any_page, width_of(any_page)
     assert page.goto(f"{live_server.url}/no-such-page/").status == 404
     assert_accessible(page, what=f"404 page, {width} px")
+
+
+@pytest.mark.urls(__name__)
+def test_server_error_page(any_page, live_server):
+    page, width = any_page, width_of(any_page)
+    assert page.goto(f"{live_server.url}/test-server-fault/").status == 500
+    expect(page.get_by_role("heading", level=1)).to_have_text("Something went wrong on our side")
+    assert_accessible(page, what=f"500 page, {width} px")
