@@ -118,6 +118,24 @@ def test_reporting_api_reports_are_logged_and_other_report_types_ignored(browser
     ]
 
 
+def test_a_report_without_a_source_file_is_logged_without_a_location(browser_client, caplog):
+    report = {
+        "csp-report": {k: v for k, v in IMG_REPORT["csp-report"].items() if k not in {"source-file", "line-number"}}
+    }
+
+    assert post(browser_client, report).status_code == 204
+    assert warnings_of(caplog) == [
+        "CSP violation (enforce) on http://testserver/orders/abc/: img-src blocked http://tracker.example/pixel.png"
+    ]
+
+
+def test_a_malformed_content_length_is_a_bad_request(browser_client, caplog):
+    response = post(browser_client, IMG_REPORT, CONTENT_LENGTH="many")
+
+    assert response.status_code == 400
+    assert warnings_of(caplog) == []
+
+
 def test_plain_json_is_accepted_too(browser_client, caplog):
     assert post(browser_client, IMG_REPORT, content_type="application/json").status_code == 204
     assert len(warnings_of(caplog)) == 1
