@@ -5,6 +5,8 @@ fixtures do) is watched: a Content-Security-Policy violation in any of its pages
 error, fails the test at teardown. :func:`assert_accessible` runs axe-core on the page as it is.
 """
 
+import copy
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -42,6 +44,21 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, but serving static files the way production does: through the
+    middleware (WhiteNoise, inside the CSP middleware), not around it. So the check-in app's worker
+    script, like every static file, comes with the site's policy, which then governs the worker."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
+
+
 # --- Content-Security-Policy violations fail the test ---------------------------------------
 
 # Runs in every document before its own scripts (init scripts are not subject to the page's CSP) and
@@ -75,20 +92,43 @@ class PageProblems:
 _watching: list[PageProblems] = []
 
 
+class _ReportedViolations(logging.Handler):
+    """The violations browsers report to the live server's ``/csp-report/`` (what the app logs)."""
+
+    def __init__(self, problems: PageProblems):
+        super().__init__(level=logging.WARNING)
+        self.problems = problems
+
+    def emit(self, record):
+        self.problems.csp.append(f"reported: {record.getMessage()}")
+
+
 @pytest.fixture(autouse=True)
-def page_problems():
-    """Fails the test at teardown if a watched page broke the CSP or threw an uncaught error."""
+def page_problems(settings):
+    """Fails the test at teardown if a watched page broke the CSP or threw an uncaught error.
+
+    Besides what :func:`watch` sees in the pages, the reports browsers post to the live server count
+    too: they are the one sign of a violation inside a worker. Chromium posts to ``report-uri`` at
+    once but batches ``report-to`` reports for up to a minute (and then ignores ``report-uri``), so
+    the browser tests' policy leaves ``report-to`` out; it is otherwise the site's.
+    """
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"].pop("report-to")
+    settings.CONTENT_SECURITY_POLICY = policy
     problems = PageProblems()
+    reported = _ReportedViolations(problems)
+    logging.getLogger("piquetickets.csp").addHandler(reported)
     _watching.append(problems)
     yield problems
     _watching.remove(problems)
+    logging.getLogger("piquetickets.csp").removeHandler(reported)
     if problems.csp or problems.errors:
         pytest.fail(problems.report(), pytrace=False)
 
 
 def watch(context):
     """Record the CSP violations (the page's ``securitypolicyviolation`` events and Chromium's console
-    messages about them, which also cover workers) and uncaught errors of every page of ``context``."""
+    messages about them) and the uncaught errors of every page of ``context``."""
     problems = _watching[-1]
 
     def violation(_source, event):
