@@ -62,6 +62,17 @@ def api_not_found(request, path: str = ""):
     return not_found(request)
 
 
+def csrf_failure(request, reason: str = ""):
+    """403 for a form sent without a valid CSRF token: the site's own page (Django's has an inline style the
+    Content-Security-Policy blocks), or the API's error shape under ``/api/``."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "CSRF check failed: send the X-CSRFToken header.", "code": "permission_denied", "extra": {}},
+            status=403,
+        )
+    return HttpResponse(render_to_string("403_csrf.html"), status=403)
+
+
 def service_unavailable(request, error: BaseException | None = None) -> HttpResponse:
     """503 with ``Retry-After``: the API's error shape under ``/api/``, the "try again" page elsewhere.
 

@@ -135,3 +135,17 @@ def test_the_breaker_skips_a_service_for_a_while_and_logs_once_a_minute(caplog):
     breaker.succeeded()
     assert not breaker.is_open()
     assert caplog.records[-1].getMessage() == "Thing is back after 67 s"
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_sites_own_page():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.post("/sell/", {"name": "x"})
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "This form has expired" in html
+    assert "<style" not in html
+    api = client.post("/api/v1/nothing/", {})  # the API's catch-all needs no token: JSON 404
+    assert api.status_code == 404
