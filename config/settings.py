@@ -264,6 +264,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Only when installed, so the checks still load before `npm ci` has run.
 if (BASE_DIR / "node_modules" / "jsqr" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"))
+if (BASE_DIR / "node_modules" / "htmx.org" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
