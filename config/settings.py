@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (piquetickets/storefront/views/seo.py)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
