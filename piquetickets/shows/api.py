@@ -32,6 +32,7 @@ from piquetickets.producers.models import Producer
 from piquetickets.venues.models import Venue
 
 from . import selectors, services
+from .filters import ShowFilter
 from .models import Show, Ticket, TicketPageDesign, TicketPromoCode
 
 # --- serializers -------------------------------------------------------------------------------
@@ -329,39 +330,6 @@ class PromoCodeSerializer(serializers.ModelSerializer):
         read_only_fields = ["times_used", "created_at"]
         # Uniqueness (ignoring case) is checked by the model against the show in the service.
         validators = []
-
-
-# --- filters -----------------------------------------------------------------------------------
-
-
-class ShowFilter(django_filters.FilterSet):
-    starts_after = django_filters.DateFilter(
-        field_name="start_time", lookup_expr="date__gte", label="Starting on or after this date"
-    )
-    starts_before = django_filters.DateFilter(
-        field_name="start_time", lookup_expr="date__lte", label="Starting on or before this date"
-    )
-    city = django_filters.CharFilter(field_name="venue__city", lookup_expr="iexact")
-    venue = django_filters.CharFilter(field_name="venue__slug")
-    producer = django_filters.CharFilter(field_name="producer__slug")
-    performer = django_filters.CharFilter(field_name="performers__slug", distinct=True)
-    q = django_filters.CharFilter(method="search", label="Words in the title, description, venue or performers")
-
-    class Meta:
-        model = Show
-        fields = []
-
-    def search(self, queryset, name, value):
-        condition = Q()
-        for word in value.split()[:8]:
-            condition &= (
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(venue__name__icontains=word)
-                | Q(venue__city__icontains=word)
-                | Q(pk__in=Show.performers.through.objects.filter(performer__name__icontains=word).values("show_id"))
-            )
-        return queryset.filter(condition)
 
 
 # --- views -------------------------------------------------------------------------------------
