@@ -17,6 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse_lazy
 
 from piquetickets.core.csp import REPORT_GROUP, media_origins
+from piquetickets.storefront.tracking import meta_pixel_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "piquetickets.storefront.tracking.meta_pixel",
             ],
         },
     },
@@ -209,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "orders.reconcile_payments", "schedule": 600.0},
     "retry-failed-emails": {"task": "emails.retry_failed", "schedule": 60.0},
     "make-missing-image-variants": {"task": "core.make_missing_image_variants", "schedule": 600.0},
+    "retry-meta-purchases": {"task": "orders.retry_meta_purchases", "schedule": 60.0},  # no-op unless on
 }
 
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
@@ -367,6 +370,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Meta Pixel and Conversions API ---------------------------------------------------------
+# Off unless META_PIXEL_ID is set; then the storefront's pages load Meta's pixel (the one third-party
+# script the site may load; the CSP below lets it in) and, with META_CONVERSIONS_API_TOKEN too, the
+# worker tells the Conversions API of each purchase. docs/meta-pixel.md explains it.
+META_PIXEL_ID = env.str("META_PIXEL_ID", default="")
+if META_PIXEL_ID and not META_PIXEL_ID.isdigit():
+    raise ImproperlyConfigured("META_PIXEL_ID must be the pixel's number (digits only).")
+META_CONVERSIONS_API_TOKEN = env.str("META_CONVERSIONS_API_TOKEN", default="")
+META_GRAPH_API_BASE = env.str("META_GRAPH_API_BASE", default="https://graph.facebook.com").rstrip("/")
+META_GRAPH_API_VERSION = env.str("META_GRAPH_API_VERSION", default="v25.0")
+META_TEST_EVENT_CODE = env.str("META_TEST_EVENT_CODE", default="")  # Events Manager's "Test events"
+META_CONVERSIONS_API_TIMEOUT = env.float("META_CONVERSIONS_API_TIMEOUT", default=10.0)
+
 # --- Security -------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -423,6 +439,8 @@ _csp_policy = {
         "report-to": REPORT_GROUP,
     }
 }
+if META_PIXEL_ID:  # only then may a page load anything from Meta (its script, and where it reports)
+    _csp_policy = meta_pixel_policy(_csp_policy)
 # CSP_REPORT_ONLY sends the same policy as Content-Security-Policy-Report-Only: violations are
 # reported, nothing is blocked (for trying out a change of policy on a live site).
 _csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)  # not a setting: django-csp 3 had that name

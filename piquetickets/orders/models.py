@@ -249,3 +249,39 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Refund {self.amount} {self.order.currency} of {self.order}"
+
+
+class MetaPurchase(models.Model):
+    """A paid order's Purchase event for Meta's Conversions API (``orders/tracking.py``): what it is
+    told about the buyer's browser, and whether it was sent. One per order, so it is sent once.
+
+    Written only while ``META_CONVERSIONS_API_TOKEN`` is set: at checkout (the browser's user agent,
+    address and Meta's ``_fbp``/``_fbc`` cookies, which Meta needs to match a website event) and when
+    the order is fulfilled (``next_attempt_at``: due now). The browser fields are blanked once the
+    event is sent or given up, or after seven days (Meta takes no older events).
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Given up"
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="meta_purchase")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    user_agent = models.CharField(max_length=512, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    fbp = models.CharField(max_length=255, blank=True)
+    fbc = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When to send (again); empty until paid.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="meta_purchase_due_idx", condition=models.Q(status="waiting"))
+        ]
+
+    def __str__(self) -> str:
+        return f"Meta Purchase of order {self.order_id} ({self.status})"

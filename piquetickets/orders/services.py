@@ -26,6 +26,7 @@ from piquetickets.shows.selectors import held_subquery
 from .errors import NotOnSale, PromoCodeInvalid, RefundChanged, RefundInvalid, SoldOut, TooManyTickets
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
 from .pricing import ZERO, CartLine, fee_policy_for, price_cart
+from .tracking import meta_purchase_queue
 
 logger = logging.getLogger(__name__)
 
@@ -509,6 +510,7 @@ def order_fulfil(*, order: Order, payment: Payment, now=None) -> Order:
             order.time_of_purchase = now
             order.save()
             transaction.on_commit(partial(_queue_confirmation, order.pk))
+            transaction.on_commit(partial(meta_purchase_queue, order.pk))  # when Meta's Conversions API is on
     if late_refund is not None:
         _refund_execute(order=order, refund=late_refund)
     return order
