@@ -475,6 +475,7 @@ LOGGING = {
 UNFOLD = {
     "SITE_TITLE": "PiqueTickets admin",
     "SITE_HEADER": "PiqueTickets",
+    "SITE_URL": "/",  # the admin's "View site" link: the storefront's home page
     "SITE_SYMBOL": "confirmation_number",
     "SITE_FAVICONS": [
         {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("img/favicon.svg")},
