@@ -16,7 +16,8 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     services._sold_out_at.clear()
-    outages.broker.succeeded()  # no test inherits another's broker outage
+    outages.broker.succeeded()  # no test inherits another's broker or database outage
+    outages.database.succeeded()
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from piquetickets.core import outages
-from piquetickets.core.errors import ApplicationError, ServiceUnavailable
+from piquetickets.core.errors import ApplicationError
 from piquetickets.core.outages import is_outage
+from piquetickets.core.views import outage_answer
 
 VALIDATION_MESSAGE = "Some fields are not valid."
 
@@ -51,10 +51,8 @@ def api_exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     elif is_outage(exc):  # the database or broker did not answer: retry, it is not the request's fault
-        outages.database.failed(exc)
-        seconds = ServiceUnavailable.retry_after_seconds
-        body = ServiceUnavailable(extra={"retry_after_seconds": seconds}).as_dict()
-        response = Response(body, status=503, headers={"Retry-After": str(seconds)})
+        body, headers = outage_answer(exc)
+        response = Response(body, status=503, headers=headers)
         response._has_been_logged = True  # logged once a minute above, not once per request by Django
         return response
 

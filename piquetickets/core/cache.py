@@ -84,15 +84,16 @@ class RedisCache(django_redis.RedisCache):
         previous)]``.
 
         One round trip for all of them, and each INCR is atomic, so concurrent requests each see a
-        distinct count.
+        distinct count. The expiry is set when the counter is created (SET NX), not moved by each hit,
+        so a window lasts ``seconds`` from its first hit whatever follows.
         """
         pipe = self._cache.get_client(write=True).pipeline(transaction=False)
         for current, previous, seconds in windows:
+            pipe.set(self.make_and_validate_key(current), 0, ex=seconds, nx=True)
             pipe.incr(self.make_and_validate_key(current))
-            pipe.expire(self.make_and_validate_key(current), seconds)
             pipe.get(self.make_and_validate_key(previous)) if previous else pipe.echo(0)
         replies = pipe.execute()
-        return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+        return [(int(replies[i + 1]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
 
     def window_unhit(self, keys: Sequence[str]) -> None:
         """Take back one hit on each key (a request that was refused after all)."""

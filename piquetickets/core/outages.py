@@ -38,10 +38,18 @@ class Breaker:
         self.skipped = 0
 
     def is_open(self) -> bool:
-        """``True`` while calls should skip the service (it failed less than ``retry_after`` ago)."""
-        if self.down_until and self.clock() < self.down_until:
+        """``True`` while calls should skip the service (it failed less than ``retry_after`` ago).
+
+        Once that time has passed, the first caller tries the service and the others keep skipping it
+        for another ``retry_after`` (so not every request in flight waits on a dead host at once).
+        """
+        if not self.down_until:
+            return False
+        now = self.clock()
+        if now < self.down_until:
             self.skipped += 1
             return True
+        self.down_until = now + self.retry_after  # this caller probes; the rest skip meanwhile
         return False
 
     def failed(self, error: BaseException) -> None:
@@ -129,3 +137,16 @@ def is_outage(error: BaseException | None) -> bool:
 
 
 database = Breaker("Database")  # only for its once-a-minute log of outages seen by requests
+redis = Breaker("Redis")  # likewise, for a Redis error that got past the cache backend's own fallback
+
+
+def outage_reported(error: BaseException) -> None:
+    """Log an outage a request met, once a minute per service (see :func:`is_outage`)."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    if isinstance(error, DatabaseOperationalError | InterfaceError):
+        database.failed(error)
+    elif isinstance(error, BrokerUnavailable):
+        broker.failed(error)
+    else:
+        redis.failed(error)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from .errors import ServiceUnavailable
 from .health import system_health
-from .outages import database, is_outage
+from .outages import is_outage, outage_reported
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,9 @@ def health(request):
     """
     components = system_health()
     down = sorted(name for name, state in components.items() if state["status"] != "ok")
-    if not (request.user.is_authenticated and request.user.is_staff):
+    # Who is asking is read from the session in the database: not while the database is down.
+    staff = "database" not in down and request.user.is_authenticated and request.user.is_staff
+    if not staff:
         components = {name: {"status": state["status"]} for name, state in components.items()}
     body = {"status": "ok" if not down else "down", "down": down, "components": components}
     return JsonResponse(body, status=200 if not down else 503)
@@ -73,22 +75,26 @@ def csrf_failure(request, reason: str = ""):
     return HttpResponse(render_to_string("403_csrf.html"), status=403)
 
 
+def outage_answer(error: BaseException | None) -> tuple[dict, dict[str, str]]:
+    """The API's 503 body and headers for an outage, which is logged once a minute (not per request)."""
+    if error is not None:
+        outage_reported(error)
+    seconds = ServiceUnavailable.retry_after_seconds
+    body = ServiceUnavailable(extra={"retry_after_seconds": seconds}).as_dict()
+    return body, {"Retry-After": str(seconds), "Cache-Control": "no-store"}
+
+
 def service_unavailable(request, error: BaseException | None = None) -> HttpResponse:
     """503 with ``Retry-After``: the API's error shape under ``/api/``, the "try again" page elsewhere.
 
     Touches neither the database nor the session: it answers precisely when they are down.
     """
-    if error is not None:
-        database.failed(error)  # logged once a minute, not per request
-    seconds = ServiceUnavailable.retry_after_seconds
+    body, headers = outage_answer(error)
     if _wants_json(request):
-        body = ServiceUnavailable(extra={"retry_after_seconds": seconds}).as_dict()
-        response = JsonResponse(body, status=503)
+        response = JsonResponse(body, status=503, headers=headers)
     else:
-        response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(seconds)
-    response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # the breaker logs outages once a minute; Django would log each
+        response = HttpResponse(render_to_string("503.html"), status=503, headers=headers)
+    response._has_been_logged = True  # logged once a minute above; Django would log each
     return response
 
 

@@ -89,7 +89,7 @@ def test_a_cache_that_does_not_answer_lets_requests_through(budget, monkeypatch,
     assert len(reports) == 1
 
 
-def test_the_configured_cache_counts_atomically():
+def test_the_configured_cache_counts_and_reads_the_previous_window():
     """Whatever backend is configured (local memory by default, Redis in the Redis pass) is used."""
     cache = caches["default"]
     from piquetickets.core.cache import window_hits
@@ -98,3 +98,22 @@ def test_the_configured_cache_counts_atomically():
     cache.set("w:0", 7, 60)
     assert counts == [(1, 0), (2, 0), (3, 0)]
     assert window_hits(cache, [("w:1", "w:0", 60)]) == [(4, 7)]
+
+
+def test_a_window_lasts_from_its_first_hit_whatever_follows():
+    """Hits don't push the expiry on (else a trickle of bad door tokens would be refused for ever)."""
+    cache = caches["default"]
+    from piquetickets.core.cache import window_hits
+
+    window_hits(cache, [("trickle", None, 60)])
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        key = cache.make_and_validate_key("trickle")
+        client.expire(key, 5)  # as if the first hit were 55 seconds ago
+        window_hits(cache, [("trickle", None, 60)])
+        assert client.ttl(key) <= 5
+    else:
+        expiry = cache._expire_info[cache.make_and_validate_key("trickle")]
+        window_hits(cache, [("trickle", None, 60)])
+        assert cache._expire_info[cache.make_and_validate_key("trickle")] == expiry
+    assert cache.get("trickle") == 2

@@ -98,3 +98,28 @@ def test_health_names_every_component_that_is_down(client, fast_health, settings
 
 def test_health_only_answers_get(client):
     assert client.post("/health/").status_code == 405
+
+
+def test_health_answers_json_to_a_signed_in_caller_while_the_database_is_down(client, fast_health, monkeypatch):
+    """Staff see details, but reading who they are needs the database: while it is down they get the public answer."""
+    from piquetickets.core import health
+    from tests.core.outage_urls import database_error
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    def database_down():
+        raise database_error("08006")
+
+    monkeypatch.setitem(health.CHECKS, "database", database_down)
+    from django.contrib.sessions.backends import db as session_db
+
+    monkeypatch.setattr(session_db.SessionStore, "load", lambda self: (_ for _ in ()).throw(database_error("08006")))
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "status": "down",
+        "down": ["database"],
+        "components": {"database": {"status": "down"}, "cache": {"status": "ok"}, "broker": {"status": "ok"}},
+    }
