@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -528,8 +528,9 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
 
     Looks at unfulfilled orders with a provider payment, started between ``max_age`` and ``grace``
     ago, leaving out those whose payment a webhook already put before a person (needs attention or
-    settled); asks the provider outside any transaction. A payment that doesn't match its order is
-    logged as an error and not fulfilled.
+    settled); asks the provider outside any transaction. A payment that doesn't match its order is not
+    fulfilled: it is recorded as needing attention (Admin → Webhook events), which also keeps later runs
+    from asking again.
     """
     now = now or timezone.now()
     candidates = (
@@ -555,10 +556,10 @@ def payments_reconcile(*, now=None, max_age=timedelta(days=3), grace=timedelta(m
         except PaymentProviderError as error:  # one order's trouble must not stop the others; next run retries
             logger.warning("Reconciling order %s failed: %s", order.uuid, error)
         except PaymentDoesNotMatch as error:
-            logger.error(
-                "Reconciling order %s: the payment does not match the order, so it was not fulfilled: %s",
-                order.uuid,
-                error,
+            from piquetickets.payments.services import payment_mismatch_record
+
+            payment_mismatch_record(
+                order=order, reason=error.message, payment={k: str(v) for k, v in asdict(payment).items()}
             )
     return found
 

@@ -218,6 +218,32 @@ def stripe_webhook_receive(*, payload: bytes, signature: str) -> str:
     return outcome.status
 
 
+def payment_mismatch_record(*, order: Order, reason: str, payment: dict) -> WebhookEvent:
+    """Put a payment that doesn't match its order before a person, when no webhook event did (the
+    reconciliation found it): a ``needs_attention`` row in the admin's Webhook events, once per order
+    and checkout session. Returns the row (the existing one if it was recorded already)."""
+    record, created = WebhookEvent.objects.get_or_create(
+        provider="reconciliation",
+        event_id=f"{order.uuid}:{order.session_id}",
+        defaults={
+            "type": "reconciliation.payment_mismatch",
+            "payload": payment,
+            "status": WebhookEvent.Status.NEEDS_ATTENTION,
+            "order": order,
+            "attention_reason": reason,
+            "processed_at": timezone.now(),
+        },
+    )
+    if created:
+        logger.error(
+            "Reconciling order %s: the payment does not match the order, so it was not fulfilled: %s Settle it "
+            "in the admin (Webhook events, needs attention).",
+            order.uuid,
+            reason,
+        )
+    return record
+
+
 def webhook_events_settle(*, event_ids, by) -> int:
     """Mark events that need attention as settled by ``by`` (a person dealt with the payment, e.g.
     refunded it at Stripe or fulfilled the order by hand); returns how many. Others are left alone."""

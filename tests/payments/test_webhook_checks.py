@@ -265,8 +265,21 @@ def test_reconciliation_does_not_fulfil_a_payment_that_does_not_match(api, clien
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert errors == [
         f"Reconciling order {order.uuid}: the payment does not match the order, so it was not fulfilled: "
-        "Paid $44.73, but the order's total is $54.73."
+        "Paid $44.73, but the order's total is $54.73. Settle it in the admin (Webhook events, needs attention)."
     ]
+    # Recorded for a person, like a webhook's mismatch, and not asked about (nor logged) again.
+    record = WebhookEvent.objects.get(order=order)
+    assert (record.provider, record.status, record.type) == (
+        "reconciliation",
+        "needs_attention",
+        "reconciliation.payment_mismatch",
+    )
+    assert record.attention_reason == "Paid $44.73, but the order's total is $54.73."
+    assert record.payload["amount"] == "44.73"
+    caplog.clear()
+    assert payments_reconcile(now=later) == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert WebhookEvent.objects.filter(order=order).count() == 1
 
 
 def test_reconciliation_leaves_an_order_whose_payment_needs_attention_to_staff(client, sale, pending):
