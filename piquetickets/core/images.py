@@ -163,6 +163,17 @@ def image_make_variants(*, instance: models.Model, field: str) -> dict:
     return recorded
 
 
+def image_variants_given_up(*, instance: models.Model, field: str) -> None:
+    """Record that ``field``'s renditions could not be made: none (pages show the original), and the
+    sweep does not try again. A new upload of the field starts afresh."""
+    model = type(instance)
+    with transaction.atomic():
+        fresh = model._base_manager.select_for_update().get(pk=instance.pk)
+        variants = dict(fresh.image_variants or {})
+        variants.setdefault(field, {})
+        model._base_manager.filter(pk=instance.pk).update(image_variants=variants)
+
+
 def images_without_variants(*, limit: int = 50) -> list[tuple[models.Model, str]]:
     """Up to ``limit`` ``(instance, field)`` whose uploaded image has no renditions recorded yet: their
     task was never queued (the broker was down) or was lost."""

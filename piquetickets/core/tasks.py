@@ -25,8 +25,11 @@ def make_missing_image_variants() -> int:
     for instance, field in images.images_without_variants():
         try:
             images.image_make_variants(instance=instance, field=field)
-        except Exception:  # one unreadable file must not stop the sweep
-            logger.exception("No renditions for %s %s.%s", instance._meta.label, instance.pk, field)
+        except Exception:  # one unreadable file must not stop the sweep, nor be tried every time
+            logger.exception(
+                "No renditions for %s %s.%s; the original is shown", instance._meta.label, instance.pk, field
+            )
+            images.image_variants_given_up(instance=instance, field=field)
         else:
             made += 1
     return made
