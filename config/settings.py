@@ -131,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})
-    # Lock waits turn into a domain "busy, try again" error instead of piling up requests.
+    # Lock waits end in a 503 "try again in a moment" (core.outages) instead of piling up requests.
     lock_timeout_ms = env.int("DATABASE_LOCK_TIMEOUT_MS", default=5000)
     DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={lock_timeout_ms}"
     # Parameters travel apart from the SQL, which psycopg then prepares once it has seen a statement
