@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from piquetickets.api.access import producer_scope
 from piquetickets.api.fields import VisibleShowField
+from piquetickets.api.throttling import ClientBudgetThrottle
 from piquetickets.core.errors import InvalidInput
 from piquetickets.orders.tickets import order_reference, qr_svg
 from piquetickets.shows.models import Show
@@ -40,18 +40,15 @@ def door_session(request) -> CheckInSession:
     return door_session_for(request, _token(request))
 
 
-class DoorThrottle(SimpleRateThrottle):
-    """A busy door scans fast: budget per door link, not per address (a venue shares one address)."""
+class DoorThrottle(ClientBudgetThrottle):
+    """A busy door scans fast: one budget per door link (``THROTTLE_CHECKIN``), not per address (a venue's
+    phones share one address), counted like the API's other budgets."""
 
-    scope = "checkin"
-
-    def get_cache_key(self, request, view):
+    def _budgets(self, request) -> list[tuple[str, int, int]]:
         token = _token(request)
         ident = hashlib.sha256(token.encode()).hexdigest()[:32] if token else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def get_rate(self):
-        return settings.THROTTLE_CHECKIN
+        allowed, seconds = self.parse_rate(settings.THROTTLE_CHECKIN)
+        return [(self.cache_format % {"scope": "checkin", "ident": ident}, allowed, seconds)]
 
 
 class AttendeeBriefSerializer(serializers.Serializer):

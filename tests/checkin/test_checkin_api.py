@@ -369,3 +369,12 @@ def test_a_door_link_cannot_expire_in_the_past(door):
     error = assert_error(response, 400, "invalid")
     assert error["extra"]["fields"] == {"expires_at": ["Choose a time in the future."]}
     assert CheckInSession.objects.count() == 1
+
+
+def test_scans_have_a_budget_per_door_link_not_per_address(door, settings):
+    settings.THROTTLE_CHECKIN = "3/min"
+    client = APIClient()
+    codes = [scan(door["session"], door["alex"].uuid, client).status_code for _ in range(4)]
+    assert codes == [200, 409, 409, 429]
+    second_door = CheckInSessionFactory(show=door["show"], label="Side door")
+    assert scan(second_door, door["sam"].uuid, client).status_code == 200  # same address, another link
