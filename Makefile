@@ -65,7 +65,8 @@ chromium:
 
 # PORT (default 8080) moves the web process; honcho numbers the other processes' PORT from it, so
 # SITE_URL (when not set) is passed to all of them, and links in emails name the web port.
-run: RUN_PORT = $(or $(PORT),8080)
+# PORT from the command line or the environment, else from .env, else 8080.
+run: RUN_PORT = $(or $(PORT),$(shell sed -n 's/^PORT=//p' "$(ENV_FILE)" 2>/dev/null | tail -n 1),8080)
 run: demo
 	@echo ""
 	@echo "  Web:        http://localhost:$(RUN_PORT)/"

@@ -35,12 +35,20 @@ def make_run_plan(*args, **env) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("args", "env", "port"),
-    [((), {}, "8080"), (("PORT=9000",), {}, "9000"), ((), {"PORT": "9000"}, "9000")],
-    ids=["default", "make-variable", "environment"],
+    ("args", "env", "dot_env", "port"),
+    [
+        ((), {}, "", "8080"),
+        (("PORT=9000",), {}, "", "9000"),
+        ((), {"PORT": "9000"}, "", "9000"),
+        ((), {}, "DEBUG=1\nPORT=9123\n", "9123"),
+        (("PORT=9000",), {}, "PORT=9123\n", "9000"),
+    ],
+    ids=["default", "make-variable", "environment", "dot-env", "command-line-over-dot-env"],
 )
-def test_make_run_prints_and_starts_on_the_port(args, env, port):
-    plan = make_run_plan(*args, **env)
+def test_make_run_prints_and_starts_on_the_port(args, env, dot_env, port, tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(dot_env)
+    plan = make_run_plan(*args, ENV_FILE=str(env_file), **env)
 
     assert plan == [
         'echo ""',
