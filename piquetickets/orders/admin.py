@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -26,13 +23,12 @@ from unfold.widgets import (
 
 from piquetickets.core.admin import ReadOnlyAdmin
 from piquetickets.core.errors import ApplicationError
-from piquetickets.core.money import format_money, quantize
+from piquetickets.core.money import format_money
 
 from .api import RefundRequestSerializer
-from .errors import RefundChanged
+from .errors import RefundChanged, RefundInvalid
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
-from .pricing import ZERO
-from .services import _ticket_share, order_refund
+from .services import RefundQuote, order_refund, refund_quote, ticket_refund_share
 from .tickets import order_reference, show_local, valid_attendees
 
 ADMIN_CSS = "orders/admin/admin-pages.css"
@@ -193,47 +189,12 @@ class RefundForm(forms.Form):
                 attrs["aria-invalid"] = "true"
 
 
-@dataclass
-class RefundPreview:
-    """What confirming will refund, worked out from the order as it is now."""
-
-    amount: Decimal
-    refunded: list[TicketAttendee]  # tickets that stop admitting
-    staying: list[TicketAttendee]  # tickets that stay valid
-    refundable: Decimal  # not refunded yet, before this refund
-
-    @property
-    def refundable_after(self) -> Decimal:
-        return self.refundable - self.amount
-
-
-def refund_preview(*, order: Order, attendees: list[TicketAttendee], form: RefundForm) -> RefundPreview:
-    """The refund ``form`` asks for, as ``order_refund`` will make it: the whole order gives back all
-    that is not refunded yet; chosen tickets their share of their line (all of them: everything left);
-    an amount just that."""
-    refundable = order.total - order.refunded_amount
-    arguments = form.service_arguments()
-    chosen_uuids = set(arguments["attendee_uuids"] or [])
-    if arguments["attendee_uuids"]:
-        refunded = [a for a in attendees if str(a.uuid) in chosen_uuids]
-    elif arguments["amount"] is None:
-        refunded = list(attendees)
-    else:
-        refunded = []
-    if arguments["amount"] is not None:
-        amount = arguments["amount"]
-    elif len(refunded) == len(attendees):
-        amount = refundable
-    else:
-        amount = sum((_ticket_share(a, order.currency) for a in refunded), ZERO)
-    staying = [a for a in attendees if a not in refunded]
-    return RefundPreview(
-        amount=quantize(amount, order.currency), refunded=refunded, staying=staying, refundable=refundable
-    )
-
-
-def _refund_key(token: str) -> str:
-    return f"admin:refund-confirmed:{token}"
+def seen_amount(value: str | None) -> Decimal | None:
+    """An amount a confirmation page sent back (what it showed), or ``None`` when missing or garbled."""
+    try:
+        return Decimal(value or "")
+    except (InvalidOperation, ValueError):
+        return None
 
 
 @admin.register(Order)
@@ -299,7 +260,13 @@ class OrderAdmin(ModelAdmin):
 
     @admin.action(description="Refund selected orders…", permissions=["change"])
     def refund_selected(self, request, queryset):
-        """One order: its refund page. Several: a confirmation page, then each is refunded in full."""
+        """One order: its refund page. Several: a confirmation page, then each is refunded in full.
+
+        The confirmation page lists what each order would get back now (``refund_quote``) and sends
+        back the refunded amount it saw for each; an order whose refunded amount differs by the time
+        it is refunded is skipped (``order_refund`` checks it under the order's row lock), the others
+        are refunded, so nothing is refunded other than what the page showed.
+        """
         orders = list(queryset.select_related("show").order_by("pk"))
         if len(orders) == 1:
             return HttpResponseRedirect(reverse("admin:orders_order_refund_order", args=[orders[0].pk]), status=303)
@@ -314,7 +281,7 @@ class OrderAdmin(ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Refund these orders in full?",
             "opts": self.opts,
-            "orders": [(order, format_money(order.total, order.currency), self._refundable(order)) for order in orders],
+            "orders": [self._bulk_row(order) for order in orders],
             "reason": request.POST.get("reason", ""),
             "reason_errors": reason_errors,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -324,15 +291,44 @@ class OrderAdmin(ModelAdmin):
         return TemplateResponse(request, "admin/orders/order/refund_selected.html", context, status=status)
 
     @staticmethod
+    def _bulk_row(order: Order) -> dict:
+        """One order on the bulk confirmation page: what refunding it in full gives back now, or why it can't."""
+        try:
+            quote = refund_quote(order=order)
+        except RefundInvalid as error:
+            quote, problem = None, error.message
+        else:
+            problem = ""
+        return {
+            "order": order,
+            "total": format_money(order.total, order.currency),
+            "refund": format_money(quote.amount, order.currency) if quote else "",
+            "tickets": len(quote.attendees) if quote else 0,
+            "problem": problem,
+            "seen_field": f"seen-{order.pk}",
+            "seen": str(order.refunded_amount),
+        }
+
+    @staticmethod
     def _refundable(order: Order) -> str:
         return format_money(order.total - order.refunded_amount, order.currency)
 
     def _refund_in_full(self, request, orders: list[Order], *, reason: str) -> None:
         done, refused = 0, []
         for order in orders:
+            seen = seen_amount(request.POST.get(f"seen-{order.pk}"))
             try:
-                order_refund(order=order, reason=reason, by=request.user)
+                if seen is None:  # not on the confirmation page that was sent
+                    raise RefundChanged()
+                order_refund(order=order, reason=reason, by=request.user, expected_refunded=seen)
                 done += 1
+            except RefundChanged:
+                order.refresh_from_db()
+                refunded = format_money(order.refunded_amount, order.currency)
+                refused.append(
+                    f"{order_reference(order)}: not refunded, because it changed while the refunds were being "
+                    f"reviewed ({refunded} is refunded now). Select it again to review it."
+                )
             except ApplicationError as error:
                 refused.append(f"{order_reference(order)}: {error.message}")
         if done:
@@ -344,9 +340,10 @@ class OrderAdmin(ModelAdmin):
     def refund_order(self, request, object_id):
         """The refund page: choose what to refund, review it, confirm it (or cancel and change nothing).
 
-        Confirming calls ``order_refund`` — the refund API's service — with what the review showed. A
-        confirmation counts once: its one-time key is spent before the refund is made, and the order
-        must still have the refunded total the review was worked out from.
+        The review is ``refund_quote`` — the refund service's own rules — and confirming calls
+        ``order_refund`` with what the review showed: the refunded amount it was worked out from and
+        the amount it showed. The service checks both under the order's row lock, so a second submit
+        of the same confirmation, or one reviewed before another refund, changes nothing (409).
         """
         order = self.get_object(request, unquote(object_id))
         if order is None:
@@ -360,20 +357,21 @@ class OrderAdmin(ModelAdmin):
         if not form.is_valid():
             return self._refund_page(request, order, attendees, form, status=422)
         if "_confirm" not in request.POST:  # reviewing, or going back to change the choice
-            step = "choose" if "_change" in request.POST else "confirm"
-            return self._refund_page(request, order, attendees, form, step=step)
-        token = request.POST.get("token", "")
-        if not token or not cache.add(_refund_key(token), order.pk, timeout=24 * 3600):
-            form.add_error(None, "This refund was already confirmed; it is not made twice.")
-            return self._refund_page(request, order, attendees, form, status=409)
+            if "_change" in request.POST:
+                return self._refund_page(request, order, attendees, form)
+            try:
+                quote = self._quote(order, form)
+            except RefundInvalid as error:
+                form.add_service_error(error)
+                return self._refund_page(request, order, attendees, form, status=422)
+            return self._refund_page(request, order, attendees, form, quote=quote)
+        seen, shown = seen_amount(request.POST.get("seen")), seen_amount(request.POST.get("shown"))
         try:
-            seen = Decimal(request.POST.get("seen", ""))
-        except ArithmeticError:
-            seen = None
-        try:
-            if seen is None:
+            if seen is None or shown is None:  # not sent from a confirmation page
                 raise RefundChanged()
-            refund = order_refund(order=order, by=request.user, expected_refunded=seen, **form.service_arguments())
+            refund = order_refund(
+                order=order, by=request.user, expected_refunded=seen, expected_amount=shown, **form.service_arguments()
+            )
         except RefundChanged:
             order.refresh_from_db()
             form.add_error(None, self._changed_meanwhile(order))
@@ -392,14 +390,19 @@ class OrderAdmin(ModelAdmin):
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]), status=303)
 
     @staticmethod
+    def _quote(order: Order, form: RefundForm) -> RefundQuote:
+        arguments = form.service_arguments()
+        return refund_quote(order=order, attendee_uuids=arguments["attendee_uuids"], amount=arguments["amount"])
+
+    @staticmethod
     def _changed_meanwhile(order: Order) -> str:
         refunded = format_money(order.refunded_amount, order.currency)
         return f"This order changed while the refund was being reviewed ({refunded} is refunded now). Review it again."
 
-    def _refund_page(self, request, order, attendees, form, *, step="choose", status=200):
+    def _refund_page(self, request, order, attendees, form, *, quote: RefundQuote | None = None, status=200):
+        """The choosing step, or with ``quote`` the confirmation step showing it."""
         form.describe_errors()
-        preview = refund_preview(order=order, attendees=attendees, form=form) if step == "confirm" else None
-        shares = {a.pk: format_money(_ticket_share(a, order.currency), order.currency) for a in attendees}
+        shares = {a.pk: format_money(ticket_refund_share(a, order.currency), order.currency) for a in attendees}
         context = {
             **self.admin_site.each_context(request),
             "title": f"Refund order {order_reference(order)}",
@@ -407,8 +410,8 @@ class OrderAdmin(ModelAdmin):
             "original": order,
             "order": order,
             "form": form,
-            "step": step,
-            "preview": preview,
+            "step": "confirm" if quote else "choose",
+            "preview": quote,
             "ticket_rows": [
                 (box, attendee, shares[attendee.pk]) for box, attendee in zip(form["attendees"], attendees, strict=True)
             ],
@@ -418,17 +421,17 @@ class OrderAdmin(ModelAdmin):
                 "refundable": self._refundable(order),
             },
             "seen": str(order.refunded_amount),
-            "token": secrets.token_urlsafe(16) if step == "confirm" else "",
+            "shown": str(quote.amount) if quote else "",
             "change_url": reverse("admin:orders_order_change", args=[order.pk]),
             "order_title": f"Refund order {order_reference(order)}",
             "media": self.media,
         }
-        if preview:
-            amount = format_money(preview.amount, order.currency)
+        if quote:
+            amount = format_money(quote.amount, order.currency)
             context["confirm_title"] = f"Refund {amount}?"
             context["preview_money"] = {
                 "amount": amount,
-                "after": format_money(preview.refundable_after, order.currency),
+                "after": format_money(quote.remaining_after, order.currency),
             }
         return TemplateResponse(request, "admin/orders/order/refund.html", context, status=status)
 

@@ -575,9 +575,79 @@ def _status_after_refunds(order: Order) -> str:
     return Order.Status.PARTIALLY_REFUNDED
 
 
-def _ticket_share(attendee: TicketAttendee, currency: str) -> Decimal:
+def ticket_refund_share(attendee: TicketAttendee, currency: str) -> Decimal:
+    """What refunding one ticket gives back: an equal share of its line's price (its discount and
+    donation included), in the order's ``currency``."""
     line = attendee.ticket_order
     return quantize(line.total_price / line.quantity, currency)
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """What a refund would do to an order as it is now (see :func:`refund_quote`)."""
+
+    amount: Decimal  # the money given back
+    attendees: list[TicketAttendee]  # the tickets that stop admitting
+    staying: list[TicketAttendee]  # the order's other valid tickets, which keep admitting
+    remaining_after: Decimal  # what can still be refunded afterwards
+
+
+def refund_quote(
+    *, order: Order, attendee_uuids: list[str] | None = None, amount: Decimal | None = None
+) -> RefundQuote:
+    """The refund :func:`order_refund` makes of ``order`` for these arguments, worked out from the order
+    as it is; writes nothing and locks nothing.
+
+    - Neither ``attendee_uuids`` nor ``amount``: everything not yet refunded, fees included; every
+      valid ticket stops admitting.
+    - ``attendee_uuids``: those tickets stop admitting, for their share of their line's price
+      (:func:`ticket_refund_share`), or for ``amount`` if given; all the valid tickets means
+      everything left.
+    - ``amount`` alone: money back, every ticket stays valid.
+
+    Raises :class:`RefundInvalid` for a refund that can't be made: never paid, free, already refunded
+    in full, tickets that are not valid tickets of the order (``extra.attendees``), an amount of zero
+    or less (``extra.amount``) or above what is left (``extra.remaining``). ``order_refund`` calls it
+    under the order's row lock; a page that shows a refund before it is made calls it without, and
+    passes what it showed back to ``order_refund`` (``expected_refunded``, ``expected_amount``).
+    """
+    if not order.success:
+        raise RefundInvalid("This order was never paid, so there is nothing to refund.")
+    if order.total <= 0:
+        raise RefundInvalid("This order was free, so there is nothing to refund.")
+    remaining = order.total - order.refunded_amount
+    if remaining <= 0:
+        raise RefundInvalid("This order has already been refunded in full.")
+    valid = list(
+        TicketAttendee.objects.filter(ticket_order__order=order, status=TicketAttendee.Status.VALID)
+        .select_related("ticket_order__ticket")
+        .order_by("ticket_order_id", "pk")
+    )
+    if attendee_uuids:
+        wanted = list(dict.fromkeys(str(u) for u in attendee_uuids))
+        known = {str(a.uuid) for a in valid}
+        unknown = [u for u in wanted if u not in known]
+        if unknown:
+            raise RefundInvalid(
+                "Some of these tickets are not valid tickets of this order.", extra={"attendees": unknown}
+            )
+        chosen = [a for a in valid if str(a.uuid) in wanted]
+    elif amount is None:
+        chosen = list(valid)
+    else:
+        chosen = []
+    if amount is None:
+        everything = len(chosen) == len(valid)
+        amount = remaining if everything else sum((ticket_refund_share(a, order.currency) for a in chosen), ZERO)
+    amount = quantize(amount, order.currency)
+    if amount <= 0:
+        raise RefundInvalid("The amount to refund must be more than zero.", extra={"amount": str(amount)})
+    if amount > remaining:
+        raise RefundInvalid(
+            f"At most {remaining} {order.currency} can still be refunded.", extra={"remaining": str(remaining)}
+        )
+    staying = [a for a in valid if a not in chosen]
+    return RefundQuote(amount=amount, attendees=chosen, staying=staying, remaining_after=remaining - amount)
 
 
 def order_refund(
@@ -588,62 +658,29 @@ def order_refund(
     reason: str = "",
     by=None,
     expected_refunded: Decimal | None = None,
+    expected_amount: Decimal | None = None,
 ) -> Refund:
-    """Refund a paid order through its payment provider, whole or in part.
-
-    - Neither ``attendee_uuids`` nor ``amount``: everything not yet refunded, fees included; every
-      valid ticket is refunded.
-    - ``attendee_uuids``: those tickets are refunded (no longer admit) for their share of their
-      line's price, or for ``amount`` if given; all remaining tickets means everything left.
-    - ``amount`` alone: money back, tickets stay valid.
+    """Refund a paid order through its payment provider, whole or in part: the refund
+    :func:`refund_quote` describes for ``attendee_uuids`` and ``amount``, by its rules.
 
     The order row is locked while the refund is reserved (amount counted, tickets marked refunded),
     the provider is called after commit, and then the refund is marked succeeded and the tickets'
     capacity goes back on sale; if the provider fails, the reservation is undone and
     :class:`PaymentProviderError` raised. Raises :class:`RefundInvalid` for a refund that can't be made.
 
-    ``expected_refunded`` is what the person who asked saw refunded already (a confirmation page): if
-    the order's refunded amount differs under the lock, :class:`RefundChanged` is raised and nothing is
-    written, so a double submit or a refund made meanwhile never refunds twice.
+    ``expected_refunded`` is what the person who asked saw refunded already, and ``expected_amount``
+    the refund they were shown (a confirmation page): if, under the lock, the order's refunded amount
+    or the refund's amount differs, :class:`RefundChanged` is raised and nothing is written, so a
+    double submit or a refund made meanwhile never refunds twice, nor other than what was shown.
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if expected_refunded is not None and order.refunded_amount != expected_refunded:
             raise RefundChanged(extra={"refunded_amount": str(order.refunded_amount)})
-        if not order.success:
-            raise RefundInvalid("This order was never paid, so there is nothing to refund.")
-        if order.total <= 0:
-            raise RefundInvalid("This order was free, so there is nothing to refund.")
-        remaining = order.total - order.refunded_amount
-        if remaining <= 0:
-            raise RefundInvalid("This order has already been refunded in full.")
-        valid = {
-            str(a.uuid): a
-            for a in TicketAttendee.objects.filter(
-                ticket_order__order=order, status=TicketAttendee.Status.VALID
-            ).select_related("ticket_order")
-        }
-        chosen: list[TicketAttendee] = []
-        if attendee_uuids:
-            wanted = list(dict.fromkeys(str(u) for u in attendee_uuids))
-            unknown = [u for u in wanted if u not in valid]
-            if unknown:
-                raise RefundInvalid(
-                    "Some of these tickets are not valid tickets of this order.", extra={"attendees": unknown}
-                )
-            chosen = [valid[u] for u in wanted]
-        elif amount is None:
-            chosen = list(valid.values())
-        if amount is None:
-            everything = len(chosen) == len(valid)
-            amount = remaining if everything else sum((_ticket_share(a, order.currency) for a in chosen), ZERO)
-        amount = quantize(amount, order.currency)
-        if amount <= 0:
-            raise RefundInvalid("The amount to refund must be more than zero.", extra={"amount": str(amount)})
-        if amount > remaining:
-            raise RefundInvalid(
-                f"At most {remaining} {order.currency} can still be refunded.", extra={"remaining": str(remaining)}
-            )
+        quote = refund_quote(order=order, attendee_uuids=attendee_uuids, amount=amount)
+        if expected_amount is not None and quote.amount != quantize(expected_amount, order.currency):
+            raise RefundChanged(extra={"refunded_amount": str(order.refunded_amount), "amount": str(quote.amount)})
+        amount, chosen = quote.amount, quote.attendees
         refund = Refund.objects.create(order=order, amount=amount, reason=reason[:255], created_by=by)
         if chosen:
             refund.attendees.set(chosen)

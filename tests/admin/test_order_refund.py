@@ -1,8 +1,9 @@
 """Refunds in the admin: a page that shows what will be refunded, and refunds exactly that once confirmed.
 
-The page calls the same refund service as the producer refund API, so the rows written, statuses,
-amounts and email are the API's; these tests check the page shows and sends the right thing, and
-that cancelling, bad input, a stale page and a second confirmation write nothing.
+The page calls the same refund service as the producer refund API — its review is the service's
+``refund_quote``, its confirmation ``order_refund`` — so the rows written, statuses, amounts and email
+are the API's; these tests check the page shows and sends the right thing, and that cancelling, bad
+input, a stale page and a second confirmation write nothing. Nothing depends on the cache.
 """
 
 import re
@@ -11,9 +12,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.cache import caches
 from django.urls import reverse
 
+from piquetickets.core.cache import RedisCache
 from piquetickets.orders.models import Order, Refund, TicketAttendee
+from piquetickets.orders.services import order_refund
 from piquetickets.shows.models import Ticket
 from tests.admin.refunding import (
     CHECKOUT,
@@ -84,7 +88,7 @@ def test_review_of_chosen_tickets_shows_exactly_what_will_be_refunded(api, clien
 
     assert response.status_code == 200
     preview = response.context["preview"]
-    assert (preview.amount, preview.refunded, preview.staying) == (Decimal("40.00"), [first, second], [third])
+    assert (preview.amount, preview.attendees, preview.staying) == (Decimal("40.00"), [first, second], [third])
     html = response.content.decode()
     assert "Refund $40.00?" in html
     assert (
@@ -103,7 +107,7 @@ def test_review_of_chosen_tickets_shows_exactly_what_will_be_refunded(api, clien
         "amount": "",
         "reason": "Ill",
         "seen": "0.00",
-        "token": response.context["token"],
+        "shown": "40.00",
     }
     assert_nothing_refunded(order, sold=3)
 
@@ -212,7 +216,7 @@ def test_cancel_goes_back_to_the_order_and_change_keeps_the_choice(api, client, 
 )
 def test_a_bad_amount_is_refused_by_the_field_and_nothing_is_written(api, client, sale, admin_client, amount, message):
     order = paid_order(api, client, sale)
-    fields = {"what": "amount", "amount": amount, "reason": "", "seen": "0.00", "token": "a-token"}
+    fields = {"what": "amount", "amount": amount, "reason": "", "seen": "0.00", "shown": "1.00"}
 
     response = confirm(admin_client, order, fields)
 
@@ -237,6 +241,36 @@ def test_choosing_tickets_without_ticking_any_is_refused(api, client, sale, admi
     assert_nothing_refunded(order, sold=3)
 
 
+def test_the_review_refuses_what_the_refund_service_would(api, client, sale, admin_client):
+    """The review is the service's own quote: a refund it would refuse is refused before confirming,
+    by the field, with the service's message."""
+    order = paid_order(api, client, sale)
+
+    too_much = review(admin_client, order, what="amount", amount="66.96")
+    tickets_then_too_much = review(
+        admin_client, order, what="tickets", attendees=[attendees_of(order)[0].uuid], amount="70"
+    )
+
+    assert too_much.status_code == 422
+    assert too_much.context["step"] == "choose"
+    assert error_of(too_much.content.decode(), "amount") == "At most 66.95 USD can still be refunded."
+    assert tickets_then_too_much.status_code == 200  # the amount field is only for “An amount of money”
+    assert tickets_then_too_much.context["preview"].amount == Decimal("20.00")
+    assert_nothing_refunded(order, sold=3)
+
+
+def test_reviewing_an_order_refunded_in_full_says_so(api, client, sale, admin_client):
+    order = paid_order(api, client, sale, quantity=2)
+    order_refund(order=order)
+
+    response = review(admin_client, order, what="whole")
+
+    assert response.status_code == 422
+    assert response.context["form"].non_field_errors() == ["This order has already been refunded in full."]
+    assert response.context["preview"] is None
+    assert Refund.objects.count() == 1
+
+
 def test_a_service_refusal_is_shown_at_the_top_with_the_choice_kept(api, client, sale, admin_client):
     order = paid_order(api, client, sale, quantity=2)
     fields = confirmation_fields(review(admin_client, order, what="whole", reason="Twice").content.decode())
@@ -254,6 +288,8 @@ def test_a_service_refusal_is_shown_at_the_top_with_the_choice_kept(api, client,
 
 
 def test_a_second_confirmation_does_not_refund_twice(api, client, sale, admin_client):
+    """The confirmation carries the refunded amount it was worked out from; the refund service checks
+    it under the order's row lock, so the same confirmation sent again finds the order changed."""
     order = paid_order(api, client, sale)
     fields = confirmation_fields(review(admin_client, order, what="amount", amount="5.00").content.decode())
 
@@ -262,10 +298,57 @@ def test_a_second_confirmation_does_not_refund_twice(api, client, sale, admin_cl
 
     assert first.status_code == 303
     assert second.status_code == 409
-    assert second.context["form"].non_field_errors() == ["This refund was already confirmed; it is not made twice."]
+    assert second.context["form"].non_field_errors() == [
+        "This order changed while the refund was being reviewed ($5.00 is refunded now). Review it again."
+    ]
     assert list(Refund.objects.values_list("amount", flat=True)) == [Decimal("5.00")]
     order.refresh_from_db()
     assert order.refunded_amount == Decimal("5.00")
+
+
+def test_a_refund_is_made_while_the_cache_is_down(api, client, sale, admin_client, monkeypatch):
+    """Redis unavailable serves every cache call as a miss (``add`` answers False): a refund must not
+    depend on it."""
+    order = paid_order(api, client, sale)
+    dead = RedisCache("redis://127.0.0.1:9/0", {"OPTIONS": {"socket_connect_timeout": 0.5}})
+    monkeypatch.setattr(caches._connections, "default", dead, raising=False)
+    assert caches["default"] is dead
+    fields = confirmation_fields(review(admin_client, order, what="amount", amount="5.00").content.decode())
+
+    response = confirm(admin_client, order, fields)
+
+    assert response.status_code == 303, response.context["form"].errors if response.context else ""
+    assert list(Refund.objects.values_list("amount", "status")) == [(Decimal("5.00"), "succeeded")]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == ("partially_refunded", Decimal("5.00"))
+
+
+def test_a_confirmation_without_what_the_review_showed_is_refused(api, client, sale, admin_client):
+    order = paid_order(api, client, sale)
+    fields = confirmation_fields(review(admin_client, order, what="whole").content.decode())
+
+    for missing in ("seen", "shown"):
+        response = confirm(admin_client, order, {k: v for k, v in fields.items() if k != missing})
+
+        assert response.status_code == 409
+        assert response.context["form"].non_field_errors() == [
+            "This order changed while the refund was being reviewed ($0.00 is refunded now). Review it again."
+        ]
+    assert_nothing_refunded(order, sold=3)
+
+
+def test_a_confirmation_refunds_only_the_amount_it_showed(api, client, sale, admin_client):
+    """The amount the review showed goes back with the confirmation; the service refuses a refund that
+    would now be another amount (here: a page altered to show less than the whole order)."""
+    order = paid_order(api, client, sale)
+    fields = confirmation_fields(review(admin_client, order, what="whole").content.decode())
+    assert fields["shown"] == "66.95"
+
+    response = confirm(admin_client, order, {**fields, "shown": "20.00"})
+
+    assert response.status_code == 409
+    assert "Review it again." in response.context["form"].non_field_errors()[0]
+    assert_nothing_refunded(order, sold=3)
 
 
 def test_a_confirmation_reviewed_before_another_refund_is_refused(api, client, sale, admin_client):
@@ -305,7 +388,7 @@ def test_refunding_needs_the_change_order_permission(api, client, sale):
     assert refund_url(order) not in change_page.content.decode()
     assert viewer.get(refund_url(order)).status_code == 403
     assert (
-        viewer.post(refund_url(order), {"what": "whole", "_confirm": "1", "seen": "0.00", "token": "t"}).status_code
+        viewer.post(refund_url(order), {"what": "whole", "_confirm": "1", "seen": "0.00", "shown": "66.95"}).status_code
         == 403
     )
     assert changer.get(refund_url(order)).status_code == 200
@@ -327,14 +410,18 @@ def test_several_orders_are_refunded_in_full_only_after_confirming(api, client, 
     html = asked.content.decode()
     assert "Refund these orders in full?" in html
     assert "<td>$44.73</td>" in html
+    assert "<td>$44.73; 2 tickets stop admitting</td>" in html
+    assert "<td>Not refunded: This order was never paid, so there is nothing to refund.</td>" in html
+    confirmation = bulk_confirmation_fields(html)
+    assert (confirmation[f"seen-{paid.pk}"], confirmation[f"seen-{pending.pk}"]) == ("0.00", "0.00")
     assert not Refund.objects.exists()
 
-    too_long = admin_client.post(changelist, {**selected, "post": "yes", "reason": "x" * 256})
+    too_long = admin_client.post(changelist, {**confirmation, "reason": "x" * 256})
     assert too_long.status_code == 422
     assert "Ensure this field has no more than 255 characters." in too_long.content.decode()
     assert not Refund.objects.exists()
 
-    done = admin_client.post(changelist, {**selected, "post": "yes", "reason": "Show cancelled"}, follow=True)
+    done = admin_client.post(changelist, {**confirmation, "reason": "Show cancelled"}, follow=True)
 
     text = done.content.decode()
     assert "Refunded 1 order(s) in full." in text
@@ -343,3 +430,53 @@ def test_several_orders_are_refunded_in_full_only_after_confirming(api, client, 
     assert (paid.status, paid.refunded_amount) == ("refunded", Decimal("44.73"))
     assert Refund.objects.get().reason == "Show cancelled"
     assert Order.objects.get(pk=pending.pk).status == "pending"
+
+
+def bulk_confirmation_fields(html: str) -> dict:
+    """The bulk confirmation form's hidden inputs, as a browser sends them back."""
+    form = html[html.index("data-refund-confirm") :]
+    fields: dict = {}
+    for name, value in re.findall(r'<input type="hidden" name="([\w-]+)" value="([^"]*)">', form):
+        fields.setdefault(name, []).append(value)
+    return {name: values if name == "_selected_action" else values[0] for name, values in fields.items()}
+
+
+def test_several_orders_skip_one_that_changed_after_the_confirmation_was_shown(api, client, sale, admin_client):
+    changed, unchanged = paid_order(api, client, sale, quantity=2), paid_order(api, client, sale, quantity=3)
+    changelist = reverse("admin:orders_order_changelist")
+    asked = admin_client.post(changelist, {"action": "refund_selected", "_selected_action": [changed.pk, unchanged.pk]})
+    confirmation = bulk_confirmation_fields(asked.content.decode())
+    assert confirmation["_selected_action"] == [str(changed.pk), str(unchanged.pk)]
+    order_refund(order=changed, amount=Decimal("5.00"))  # someone else, meanwhile
+
+    done = admin_client.post(changelist, {**confirmation, "reason": "Show cancelled"}, follow=True)
+
+    text = done.content.decode()
+    assert "Refunded 1 order(s) in full." in text
+    assert (
+        f"{str(changed.uuid)[:8].upper()}: not refunded, because it changed while the refunds were being "
+        "reviewed ($5.00 is refunded now). Select it again to review it."
+    ) in text
+    changed.refresh_from_db()
+    unchanged.refresh_from_db()
+    assert (changed.status, changed.refunded_amount) == ("partially_refunded", Decimal("5.00"))
+    assert (unchanged.status, unchanged.refunded_amount) == ("refunded", Decimal("66.95"))
+    assert sorted(Refund.objects.values_list("order_id", "amount")) == sorted(
+        [(changed.pk, Decimal("5.00")), (unchanged.pk, Decimal("66.95"))]
+    )
+
+
+def test_several_orders_sent_without_the_confirmation_page_refund_nothing(api, client, sale, admin_client):
+    first, second = paid_order(api, client, sale, quantity=2), paid_order(api, client, sale, quantity=2)
+    selected = {"action": "refund_selected", "_selected_action": [first.pk, second.pk], "post": "yes"}
+
+    done = admin_client.post(reverse("admin:orders_order_changelist"), selected, follow=True)
+
+    text = done.content.decode()
+    assert "order(s) in full." not in text
+    for order in (first, second):
+        assert (
+            f"{str(order.uuid)[:8].upper()}: not refunded, because it changed while the refunds were being "
+            "reviewed ($0.00 is refunded now). Select it again to review it."
+        ) in text
+    assert not Refund.objects.exists()
