@@ -27,7 +27,7 @@ from piquetickets.core.money import format_money
 
 from .api import RefundRequestSerializer
 from .errors import RefundChanged, RefundInvalid
-from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
+from .models import MetaPurchase, Order, Refund, TicketAttendee, TicketHold, TicketOrder
 from .services import RefundQuote, order_refund, refund_quote, ticket_refund_share
 from .tickets import order_reference, show_local, valid_attendees
 
@@ -519,3 +519,14 @@ class RefundAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["order__uuid", "order__email", "provider_refund_id"]
     list_select_related = ["order"]
+
+
+@admin.register(MetaPurchase)
+class MetaPurchaseAdmin(ReadOnlyAdmin):
+    """Purchase events for Meta's Conversions API: whether each paid order's was sent, and why not."""
+
+    list_display = ["order", "status", "attempts", "next_attempt_at", "sent_at", "last_error", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["order__uuid", "order__email"]
+    list_select_related = ["order"]
+    exclude = ["user_agent", "ip_address", "fbp", "fbc"]  # the buyer's browser: not for browsing

@@ -23,7 +23,7 @@ from piquetickets.accounts.services import api_token_create
 from piquetickets.checkin.models import CheckInScan
 from piquetickets.core.demo import seed_demo
 from piquetickets.emails.models import EmailTracking
-from piquetickets.orders.models import Order, Refund, TicketAttendee
+from piquetickets.orders.models import MetaPurchase, Order, Refund, TicketAttendee
 from piquetickets.payments.models import WebhookEvent
 from piquetickets.producers.models import OnboardingSession, ProducerInterest
 from piquetickets.shows import services
@@ -61,6 +61,7 @@ def _build_platform():
     CheckInScan.objects.create(session=session, attendee=attendee, code=str(attendee.uuid), result="checked_in")
     HoldFactory(order=order, ticket=attendee.ticket_order.ticket, quantity=1)
     Refund.objects.create(order=order, amount=Decimal("1.00"), reason="Demo")
+    MetaPurchase.objects.create(order=order, status="sent", sent_at=timezone.now())
     WebhookEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
     EmailTracking.objects.create(recipient="a@example.com", subject="Your tickets", from_email="t@example.com")
     subscriber = Subscriber.objects.first()
