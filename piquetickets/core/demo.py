@@ -10,8 +10,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -164,8 +166,17 @@ BUYERS = [
 ]
 
 
-def poster_image(title: str, colors: tuple[str, str], size: tuple[int, int] = (1200, 675)) -> ContentFile:
-    """A simple gradient poster with the show's title, as a PNG."""
+def _demo_font(size: int) -> ImageFont.ImageFont:
+    """Noto Sans Bold from the ticket fonts' folders when installed (it draws dashes and accents), else
+    Pillow's built-in face."""
+    for folder in settings.TICKET_FONT_DIRS:
+        path = Path(folder) / "NotoSans-Bold.ttf"
+        if path.is_file():
+            return ImageFont.truetype(str(path), size)
+    return ImageFont.load_default(size=size)
+
+
+def _gradient(colors: tuple[str, str], size: tuple[int, int]) -> Image.Image:
     width, height = size
     top = tuple(int(colors[0][i : i + 2], 16) for i in (1, 3, 5))
     bottom = tuple(int(colors[1][i : i + 2], 16) for i in (1, 3, 5))
@@ -174,11 +185,47 @@ def poster_image(title: str, colors: tuple[str, str], size: tuple[int, int] = (1
     for y in range(height):
         t = y / (height - 1)
         draw.line([(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
-    font = ImageFont.load_default(size=max(24, width // 18))
-    draw.text((width * 0.06, height * 0.62), title, font=font, fill=(255, 255, 255))
+    return image
+
+
+def _png(image: Image.Image) -> ContentFile:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return ContentFile(buffer.getvalue())
+
+
+def _centred_lines(draw: ImageDraw.ImageDraw, lines: list[str], font, box: tuple[int, int], gap: int) -> None:
+    width, height = box
+    sizes = [draw.textbbox((0, 0), line, font=font) for line in lines]
+    total = sum(b[3] - b[1] for b in sizes) + gap * (len(lines) - 1)
+    y = (height - total) / 2
+    for line, bbox in zip(lines, sizes, strict=True):
+        draw.text(((width - (bbox[2] - bbox[0])) / 2 - bbox[0], y - bbox[1]), line, font=font, fill=(255, 255, 255))
+        y += bbox[3] - bbox[1] + gap
+
+
+def poster_image(title: str, colors: tuple[str, str], size: tuple[int, int] = (1200, 675)) -> ContentFile:
+    """A simple gradient poster with the show's title in the middle (where a square crop keeps it), as a PNG."""
+    image = _gradient(colors, size)
+    draw = ImageDraw.Draw(image)
+    font = _demo_font(max(24, size[0] // 14))
+    words, lines = title.split(), [""]
+    for word in words:  # wrap to under half the width, so a square or portrait crop keeps it whole
+        trial = f"{lines[-1]} {word}".strip()
+        if lines[-1] and draw.textlength(trial, font=font) > size[0] * 0.45:
+            lines.append(word)
+        else:
+            lines[-1] = trial
+    _centred_lines(draw, lines, font, size, gap=size[1] // 30)
+    return _png(image)
+
+
+def avatar_image(name: str, colors: tuple[str, str], size: int = 600) -> ContentFile:
+    """A square gradient with the name's initials, as a PNG: a performer's or producer's picture."""
+    image = _gradient(colors, (size, size))
+    initials = "".join(word[0] for word in name.replace("&", " ").split()[:2]).upper()
+    _centred_lines(ImageDraw.Draw(image), [initials], _demo_font(size // 3), (size, size), gap=0)
+    return _png(image)
 
 
 def _user(result: SeedResult, username: str, first: str, last: str, email: str, **flags) -> User:
@@ -270,6 +317,8 @@ def seed_demo() -> SeedResult:
             defaults={"bio": spec["bio"], "country": spec["country"], "support_email": spec["user"][3]},
         )
         result.count(created)
+        if created:
+            producer.image.save(f"{producer.slug}.png", avatar_image(producer.name, spec["colors"]), save=True)
         _, created = ProducerFinancial.objects.get_or_create(producer=producer)
         result.count(created)
         username, first, last, email = spec["user"]
@@ -306,6 +355,9 @@ def seed_demo() -> SeedResult:
             defaults={"city": city, "producer": producers[owner], "bio": f"<p>{name}, from {city}.</p>"},
         )
         result.count(created)
+        if created:
+            colors = PRODUCERS[owner]["colors"]
+            performer.image.save(f"{performer.slug}.png", avatar_image(name, colors), save=True)
         performers.append(performer)
 
     author = User.objects.get(username="admin")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import DecimalField, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from piquetickets.orders.models import TicketHold
+from piquetickets.performers.models import Performer
+from piquetickets.producers.models import Producer
+from piquetickets.venues.models import Venue
 
 from .models import FeaturedShow, Show, Ticket
 
@@ -84,3 +90,91 @@ def featured_list_public() -> QuerySet[Show]:
     placements = FeaturedShow.objects.filter(show=OuterRef("pk"), is_active=True).order_by("order").values("order")
     featured = Show.objects.published().upcoming().filter(featured_placements__is_active=True).distinct()
     return _with_listing_data(featured).annotate(feature_order=Subquery(placements[:1])).order_by("feature_order", "pk")
+
+
+# --- the storefront's show cards --------------------------------------------------------------
+
+
+def with_card_data(queryset: QuerySet[Show]) -> QuerySet[Show]:
+    """``queryset`` with what a show card needs beyond the listing data, in two queries however many
+    shows: every active ticket type with live availability (``show.listed_tickets``, see
+    :func:`show_sale_state`) and the producer's fee settings (for the all-in price)."""
+    tickets = tickets_with_availability(Ticket.objects.filter(is_active=True)).order_by("sort_order", "pk")
+    return queryset.select_related("venue", "producer__financial").prefetch_related(
+        Prefetch("tickets", queryset=tickets, to_attr="listed_tickets")
+    )
+
+
+@dataclass(frozen=True)
+class SaleState:
+    """Where a show's ticket sales stand, from its active ticket types.
+
+    ``status``: ``on_sale`` (something can be bought now), ``sold_out`` (every ticket type is gone),
+    ``not_yet`` (sales open later: ``opens_at``), ``ended`` (sales closed before the show) or ``none``
+    (no ticket type yet). ``remaining``: tickets still for sale now. ``cheapest``: the cheapest ticket
+    type a buyer can get now (or once sales open); ``price_varies``: whether others cost more or the
+    buyer chooses the amount.
+    """
+
+    status: str
+    remaining: int = 0
+    cheapest: Ticket | None = None
+    price_varies: bool = False
+    opens_at: datetime | None = None
+
+
+def show_sale_state(show: Show, *, now: datetime | None = None) -> SaleState:
+    """The :class:`SaleState` of ``show``, from ``show.listed_tickets`` (see :func:`with_card_data`)."""
+    now = now or timezone.now()
+    tickets = show.listed_tickets
+    if not tickets:
+        return SaleState("none")
+    open_now = [
+        t
+        for t in tickets
+        if (t.sales_start is None or t.sales_start <= now) and (t.sales_end is None or t.sales_end > now)
+    ]
+    available = [t for t in open_now if t.remaining > 0]
+    if available:
+        cheapest = min(available, key=lambda t: (t.price, t.sort_order, t.pk))
+        varies = len({t.price for t in available}) > 1 or any(t.is_donation_based for t in available)
+        return SaleState("on_sale", sum(t.remaining for t in available), cheapest, varies)
+    later = [t for t in tickets if t.sales_start is not None and t.sales_start > now and t.remaining > 0]
+    if later:
+        cheapest = min(later, key=lambda t: (t.price, t.sort_order, t.pk))
+        varies = len({t.price for t in later}) > 1 or any(t.is_donation_based for t in later)
+        return SaleState("not_yet", 0, cheapest, varies, min(t.sales_start for t in later))
+    if open_now or all(t.remaining <= 0 for t in tickets):
+        return SaleState("sold_out")
+    return SaleState("ended")
+
+
+def show_filter_options() -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` choices for the show list's filters: the cities, venues, performers and
+    producers that have a public upcoming show, by name."""
+    public = Show.objects.published().upcoming()
+    venues = Venue.objects.filter(shows__in=public).distinct().order_by("name", "pk")
+    return {
+        "city": [(city, city) for city in show_cities_public()],
+        "venue": [(v.slug, f"{v.name}, {v.city}") for v in venues.only("slug", "name", "city")],
+        "performer": list(
+            Performer.objects.filter(shows__in=public).distinct().order_by("name", "pk").values_list("slug", "name")
+        ),
+        "producer": list(
+            Producer.objects.filter(shows__in=public, is_active=True)
+            .distinct()
+            .order_by("name", "pk")
+            .values_list("slug", "name")
+        ),
+    }
+
+
+def show_cities_public() -> list[str]:
+    """The cities (as venues spell them) that have a public upcoming show, in alphabetical order."""
+    cities = (
+        Venue.objects.filter(shows__in=Show.objects.published().upcoming())
+        .values_list("city", flat=True)
+        .distinct()
+        .order_by("city")
+    )
+    return [city for city in cities if city]

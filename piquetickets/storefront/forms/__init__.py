@@ -1,0 +1,1 @@
+"""Forms of the buyer-facing pages, one module per area (see ``views/``)."""
