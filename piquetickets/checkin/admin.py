@@ -5,16 +5,28 @@ from django.utils.safestring import mark_safe
 from unfold.admin import ModelAdmin
 
 from piquetickets.core.admin import ReadOnlyAdmin
+from piquetickets.core.errors import InvalidInput
 
 from .api import door_link
 from .models import CheckInScan, CheckInSession
-from .services import SESSION_MARGIN, checkin_session_default_expiry, checkin_session_revoke
+from .services import (
+    SESSION_MARGIN,
+    checkin_session_create,
+    checkin_session_default_expiry,
+    checkin_session_expiry,
+    checkin_session_revoke,
+)
 
 ADMIN_CSS = "orders/admin/admin-pages.css"
 
 
 class CheckInSessionForm(forms.ModelForm):
-    """The expiry may be left empty: the link then gets the same default as one made through the API."""
+    """The expiry may be left empty: the link then gets the same default as one made through the API.
+
+    A new link, or a link given another expiry, is held to the check-in service's rule
+    (:func:`checkin_session_expiry`): it must not have expired already. The service's message is
+    shown by the expiry field.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,9 +51,18 @@ class CheckInSessionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         show = cleaned.get("show")
-        empty = "expires_at" in self.fields and not cleaned.get("expires_at") and "expires_at" not in self.errors
-        if empty and show is not None:
-            cleaned["expires_at"] = checkin_session_default_expiry(show)
+        if show is None or "expires_at" not in self.fields or "expires_at" in self.errors:
+            return cleaned
+        given = cleaned.get("expires_at")
+        if self.instance.pk is not None and given is not None and given == self.instance.expires_at:
+            return cleaned  # unchanged: an expired link may still be relabelled
+        try:
+            expires_at = checkin_session_expiry(show=show, expires_at=given)
+        except InvalidInput as error:
+            for name, messages_ in error.extra["fields"].items():
+                self.add_error(name if name in self.fields else None, messages_)
+            return cleaned
+        cleaned["expires_at"] = expires_at
         return cleaned
 
 
@@ -78,10 +99,20 @@ class CheckInSessionAdmin(ModelAdmin):
             checkin_session_revoke(session=session)
         self.message_user(request, f"Switched off {queryset.count()} door link(s).", messages.SUCCESS)
 
+    def get_exclude(self, request, obj=None):
+        # A new link works until it expires; switching one off is for links that exist.
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if obj else [*excluded, "revoked_at"]
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """A new link is made by the check-in service, as the API makes it; ``obj`` becomes it."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        made = checkin_session_create(show=obj.show, label=obj.label, expires_at=obj.expires_at, by=request.user)
+        for field in CheckInSession._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(made, field.attname))
+        obj._state.adding, obj._state.db = False, made._state.db
 
 
 @admin.register(CheckInScan)

@@ -33,12 +33,33 @@ def checkin_session_default_expiry(show: Show) -> datetime:
     return show.end_time + SESSION_MARGIN
 
 
+def checkin_session_expiry(*, show: Show, expires_at: datetime | None = None, now=None) -> datetime:
+    """When a door link for ``show`` stops working: ``expires_at``, or when empty
+    :func:`checkin_session_default_expiry`. The rule for every new door link (the API's, the admin's).
+
+    Raises :class:`InvalidInput` (``extra.fields.expires_at``) when that time has passed, saying so
+    when it is the default of a show that ended too long ago: a link must work when it is made.
+    """
+    now = now or timezone.now()
+    if expires_at is None:
+        expires_at = checkin_session_default_expiry(show)
+        if expires_at <= now:
+            hours = int(SESSION_MARGIN.total_seconds() // 3600)
+            message = (
+                f"This show ended more than {hours} hours ago, so a link with the default expiry would not work. "
+                "Choose a time in the future."
+            )
+            raise InvalidInput(extra={"fields": {"expires_at": [message]}})
+    if expires_at <= now:
+        raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})
+    return expires_at
+
+
 def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime | None = None, by=None):
     """A door link for ``show``: an unguessable 256-bit token, usable until ``expires_at`` (default:
-    :func:`checkin_session_default_expiry`). Raises :class:`InvalidInput` for an expiry in the past."""
-    expires_at = expires_at or checkin_session_default_expiry(show)
-    if expires_at <= timezone.now():
-        raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})
+    :func:`checkin_session_default_expiry`). Raises :class:`InvalidInput` for an expiry that has
+    passed (:func:`checkin_session_expiry`)."""
+    expires_at = checkin_session_expiry(show=show, expires_at=expires_at)
     return CheckInSession.objects.create(show=show, label=label, expires_at=expires_at, created_by=by)
 
 

@@ -94,3 +94,121 @@ def test_clearing_the_expiry_of_a_door_link_sets_it_back_to_the_default(admin_cl
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.label, session.expires_at) == ("Back door", show.end_time + timedelta(hours=6))
+
+
+# --- through the service's rules ------------------------------------------------------------------
+
+
+@pytest.fixture
+def ended_show():
+    """A show that ended seven hours ago: its default door link expiry (end + 6 h) has passed."""
+    end = timezone.now() - timedelta(hours=7)
+    return ShowFactory(title="Last Week", start_time=end - timedelta(hours=2), end_time=end)
+
+
+def field_errors(response, name: str) -> list[str]:
+    return response.context["adminform"].form.errors.get(name, [])
+
+
+def test_a_show_that_ended_gets_no_door_link_that_expired_already(admin_client, ended_show):
+    response = admin_client.post(reverse(ADD), add_form(ended_show))
+
+    assert response.status_code == 200
+    assert field_errors(response, "expires_at") == [
+        "This show ended more than 6 hours ago, so a link with the default expiry would not work. "
+        "Choose a time in the future."
+    ]
+    assert list(response.context["adminform"].form.errors) == ["expires_at"]
+    assert not CheckInSession.objects.exists()
+
+
+def test_an_expiry_in_the_past_is_refused_by_the_field(admin_client, show):
+    past = timezone.localtime(timezone.now() - timedelta(hours=1))
+    data = add_form(show, expires_at_0=past.strftime("%Y-%m-%d"), expires_at_1=past.strftime("%H:%M:%S"))
+
+    response = admin_client.post(reverse(ADD), data)
+
+    assert response.status_code == 200
+    assert field_errors(response, "expires_at") == ["Choose a time in the future."]
+    html = response.content.decode()
+    errors_at = html.index("Choose a time in the future.")
+    assert html.rindex('name="expires_at_0"', 0, errors_at) > html.rindex('name="label"', 0, errors_at)
+    assert not CheckInSession.objects.exists()
+
+
+def test_the_api_refuses_the_same_door_link_with_the_same_message(ended_show):
+    from rest_framework.test import APIClient
+
+    from tests.factories import MembershipFactory
+
+    api = APIClient()
+    api.force_authenticate(MembershipFactory(producer=ended_show.producer).user)
+
+    response = api.post("/api/v1/checkin-sessions/", {"show": ended_show.slug}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {
+        "expires_at": [
+            "This show ended more than 6 hours ago, so a link with the default expiry would not work. "
+            "Choose a time in the future."
+        ]
+    }
+    assert not CheckInSession.objects.exists()
+
+
+def test_a_new_door_link_is_made_by_the_check_in_service(admin_client, show, superuser, monkeypatch):
+    from piquetickets.checkin import admin as checkin_admin
+
+    made = []
+
+    def create(**kwargs):
+        session = services.checkin_session_create(**kwargs)
+        made.append((kwargs, session))
+        return session
+
+    monkeypatch.setattr(checkin_admin, "checkin_session_create", create, raising=False)
+
+    response = admin_client.post(reverse(ADD), add_form(show))
+
+    session = CheckInSession.objects.get()
+    assert [kwargs for kwargs, _ in made] == [
+        {"show": show, "label": "Front door", "expires_at": show.end_time + timedelta(hours=6), "by": superuser}
+    ]
+    assert made[0][1] == session
+    assert (response.status_code, response["Location"]) == (302, reverse("admin:checkin_checkinsession_changelist"))
+    assert admin_client.get(reverse("admin:checkin_checkinsession_change", args=[session.pk])).status_code == 200
+
+
+def test_the_add_form_does_not_offer_switching_a_link_off(admin_client):
+    form = admin_client.get(reverse(ADD)).context["adminform"].form
+
+    assert "revoked_at" not in form.fields
+
+
+def test_an_ended_shows_link_keeps_its_expiry_when_its_label_changes(admin_client, ended_show):
+    expires = (ended_show.end_time + timedelta(hours=1)).replace(microsecond=0)  # the form has whole seconds
+    session = CheckInSession.objects.create(show=ended_show, label="Front", expires_at=expires)
+    local = timezone.localtime(session.expires_at)
+    data = add_form(
+        ended_show, label="Front door", expires_at_0=local.strftime("%Y-%m-%d"), expires_at_1=local.strftime("%H:%M:%S")
+    )
+
+    response = admin_client.post(reverse("admin:checkin_checkinsession_change", args=[session.pk]), data)
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.label, session.expires_at) == ("Front door", expires)  # expired already: left as it was
+
+
+def test_clearing_an_ended_shows_link_expiry_is_refused(admin_client, ended_show):
+    expires = ended_show.end_time + timedelta(days=2)
+    session = CheckInSession.objects.create(show=ended_show, label="Front", expires_at=expires)
+
+    response = admin_client.post(
+        reverse("admin:checkin_checkinsession_change", args=[session.pk]), add_form(ended_show)
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "expires_at")[0].startswith("This show ended more than 6 hours ago")
+    session.refresh_from_db()
+    assert (session.label, session.expires_at) == ("Front", expires)
