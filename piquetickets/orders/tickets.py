@@ -30,10 +30,9 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
-from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
-from piquetickets.core.fonts import Face, FontChain, font_chain
+from piquetickets.core.fonts import Face, FacePDF, FontChain, font_chain
 
 from .models import Order, TicketAttendee
 
@@ -222,7 +221,7 @@ class _TicketCanvas:
         self.fonts = fonts
         self.page = page
         self._families: list[str] = []  # faces added to the document so far, Noto Sans first
-        pdf = FPDF(unit="pt", format=(page.width, page.height))
+        pdf = FacePDF(unit="pt", format=(page.width, page.height))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
         pdf.c_margin = 0
@@ -234,9 +233,9 @@ class _TicketCanvas:
             pdf.set_text_shaping(True)
 
     def _add_face(self, face: Face) -> None:
-        self.pdf.add_font(face.family, "", face.regular)
+        self.pdf.add_face(face.family, "", face.regular)
         if face.bold:
-            self.pdf.add_font(face.family, "B", face.bold)
+            self.pdf.add_face(face.family, "B", face.bold)
         self._families.append(face.family)
         order = [f.family for f in self.fonts.faces]
         fallbacks = sorted(self._families[1:], key=order.index)

@@ -3,16 +3,22 @@
 import ctypes
 import logging
 import re
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 import uharfbuzz
 import zxingcpp
+from django.db import connection
+from fpdf import FPDF
+from fpdf.fonts import TTFFont
 from PIL import Image, ImageDraw
 
-from piquetickets.core.fonts import font_chain
+from piquetickets.core import fonts
+from piquetickets.core.fonts import FacePDF, font_chain
 from piquetickets.orders.models import TicketAttendee
 from piquetickets.orders.tickets import (
     order_ics,
@@ -442,6 +448,135 @@ def test_a_missing_fallback_font_degrades_only_the_script_it_draws(settings, ber
     drawn = _drawn_name(page, "Łukasz Dvořák ? Ελένη")
     assert {font for char, font, _ in drawn if char != " "} == {SANS}
     assert _qr_codes(page) == [str(attendee.uuid)]
+
+
+# --- Fonts parsed once per process ------------------------------------------------------------
+
+
+def _without_dates(pdf: bytes) -> bytes:
+    """``pdf`` without its creation date and file ID (which hashes the date): what two builds of one
+    order a second apart differ by."""
+    pdf = re.sub(rb"/CreationDate \(D:[^)]*\)", b"/CreationDate ()", pdf)
+    return re.sub(rb"/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"/ID []", pdf)
+
+
+@pytest.fixture
+def parsed_faces(monkeypatch):
+    """An empty per-process face cache, and the list of (file, style) fpdf2's ``add_font`` parses."""
+    monkeypatch.setattr(fonts, "_parsed", {})
+    parsed = []
+    add_font = FPDF.add_font
+
+    def counting_add_font(pdf, family=None, style="", fname=None, **kwargs):
+        parsed.append((Path(fname).name, style))
+        return add_font(pdf, family, style, fname, **kwargs)
+
+    monkeypatch.setattr(FPDF, "add_font", counting_add_font)
+    return parsed
+
+
+@pytest.fixture
+def fpdf2_alone(monkeypatch):
+    """``ticket_pdf`` as fpdf2 makes it without the face cache: ``add_font`` parses each face for the
+    document and the output subsets the whole files with fontTools."""
+
+    def build(order):
+        with monkeypatch.context() as patch:
+            patch.setattr(FacePDF, "add_face", lambda pdf, family, style, path: pdf.add_font(family, style, path))
+            patch.setattr(FacePDF, "output", FPDF.output)
+            return ticket_pdf(order=order)
+
+    return build
+
+
+def test_fpdf2s_font_object_is_still_the_one_the_face_cache_divides_between_faces_and_documents():
+    # If an fpdf2 release adds, drops or renames an attribute of its font object, the cache may share
+    # what is a document's own: decide where the new attribute belongs before upgrading.
+    assert set(TTFFont.__slots__) == fonts.SHARED_FONT_ATTRIBUTES | fonts.DOCUMENT_FONT_ATTRIBUTES
+    assert not fonts.SHARED_FONT_ATTRIBUTES & fonts.DOCUMENT_FONT_ATTRIBUTES
+
+
+def test_each_face_is_parsed_once_per_process_and_two_pdfs_in_a_row_are_each_complete(
+    berlin_show, unicode_fonts, parsed_faces
+):
+    first = _attendee(berlin_show, "王小明", "محمد")
+    second = _attendee(berlin_show, "李华", "Ελένη דוד")
+
+    pdfs = [ticket_pdf(order=first.ticket_order.order)]
+    parsed_by_first = sorted(parsed_faces)
+    pdfs.append(ticket_pdf(order=second.ticket_order.order))
+
+    # Noto Sans regular and bold, then each fallback face the names need, parsed by the first PDF
+    # that needs it: the second PDF parses only Noto Sans Hebrew, which the first did not need.
+    assert parsed_by_first == [
+        ("DroidSansFallbackFull.ttf", ""),
+        ("NotoSans-Bold.ttf", "B"),
+        ("NotoSans-Regular.ttf", ""),
+        ("NotoSansArabic-Bold.ttf", "B"),
+        ("NotoSansArabic-Regular.ttf", ""),
+    ]
+    assert sorted(parsed_faces) == sorted(
+        [*parsed_by_first, ("NotoSansHebrew-Regular.ttf", ""), ("NotoSansHebrew-Bold.ttf", "B")]
+    )
+    (first_page,) = _pages(pdfs[0])
+    (second_page,) = _pages(pdfs[1])
+    assert {font for char, font, _ in _drawn_name(first_page, "王小明 محمد") if char != " "} == {CJK, ARABIC}
+    assert {font for char, font, _ in _drawn_name(second_page, "李华 Ελένη דוד") if char != " "} == {CJK, SANS, HEBREW}
+    assert _qr_codes(first_page) == [str(first.uuid)]
+    assert _qr_codes(second_page) == [str(second.uuid)]
+    embedded = {name.split("+")[1] for name, is_embedded in _page_fonts(second_page) if is_embedded}
+    assert embedded == {"NotoSans", SANS, CJK, HEBREW}  # the second PDF carries none of the first's Arabic
+
+
+def test_a_pdf_from_the_shared_faces_is_byte_for_byte_what_fpdf2_alone_makes(berlin_show, unicode_fonts, fpdf2_alone):
+    # Two orders in a row, each compared with fpdf2's own: the second is not changed by the first.
+    orders = [
+        _attendee(berlin_show, "Léa 王小明", "محمد Ελένη דוד").ticket_order.order,
+        _attendee(berlin_show, "Zoë", "Ødegård").ticket_order.order,
+    ]
+
+    pdfs = [ticket_pdf(order=order) for order in orders]
+
+    assert [_without_dates(pdf) for pdf in pdfs] == [_without_dates(fpdf2_alone(order)) for order in orders]
+    assert b"/FontFile2" in pdfs[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_drawing_different_names_at_once_each_get_their_own_pdf(berlin_show, unicode_fonts):
+    orders = [
+        _attendee(berlin_show, "王小明", "محمد").ticket_order.order,
+        _attendee(berlin_show, "佐藤さくら", "Ελένη דוד").ticket_order.order,
+    ]
+    expected = [_without_dates(ticket_pdf(order=order)) for order in orders]
+    rounds = 6
+    start = threading.Barrier(len(orders))
+    built: dict[int, list[bytes]] = {0: [], 1: []}
+
+    def draw(index: int) -> None:
+        try:
+            start.wait()
+            for _ in range(rounds):
+                built[index].append(_without_dates(ticket_pdf(order=orders[index])))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draw, args=(index,)) for index in range(len(orders))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert built == {0: [expected[0]] * rounds, 1: [expected[1]] * rounds}
+    for pdf, name in zip(expected, ("王小明 محمد", "佐藤さくら Ελένη דוד"), strict=True):
+        (page,) = _pages(pdf)
+        assert len(_drawn_name(page, name)) == len(name)
+
+
+def test_a_face_pdf_refuses_the_outputs_that_would_skip_cutting_its_faces():
+    pdf = FacePDF()
+
+    with pytest.raises(ValueError, match="plain PDFs only"):
+        pdf.output(linearize=True)
 
 
 # --- Calendar file ------------------------------------------------------------------------------
