@@ -4,9 +4,10 @@ from django.db.models import F, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.decorators import action
-from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
 
 from piquetickets.core.admin import RichTextAdmin
 from piquetickets.core.money import format_money
@@ -35,10 +36,24 @@ class TicketInline(TabularInline):
 
 
 class PromoCodeInline(TabularInline):
+    """The show's promo codes, to change in place; new ones are added with "Add a promo code", whose
+    form offers the show's ticket types (a code added here would apply to every one of them)."""
+
     model = TicketPromoCode
     extra = 0
-    fields = ["code", "discount_type", "discount", "max_uses", "times_used", "valid_until", "is_active"]
-    readonly_fields = ["times_used"]
+    fields = ["code", "discount_type", "discount", "max_uses", "times_used", "valid_until", "is_active", "applies_to"]
+    readonly_fields = ["times_used", "applies_to"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tickets")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Ticket types")
+    def applies_to(self, obj: TicketPromoCode) -> str:
+        return ", ".join(ticket.name for ticket in obj.tickets.all()) or "All"
 
 
 class PageDesignInline(StackedInline):
@@ -81,7 +96,7 @@ class ShowAdmin(RichTextAdmin):
     list_select_related = ["producer", "venue"]
     inlines = [TicketInline, PromoCodeInline, PageDesignInline]
     actions = ["soft_delete", "restore"]
-    actions_detail = ["add_door_link"]
+    actions_detail = ["add_door_link", "add_promo_code"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "producer", "venue", "author", "performers", "description"]}),
         ("When", {"fields": ["door_time", "start_time", "end_time", "time_zone"]}),
@@ -138,6 +153,14 @@ class ShowAdmin(RichTextAdmin):
         # permission table for that, which fails before the first migration.
         return request.user.has_perm("checkin.add_checkinsession")
 
+    @action(description="Add a promo code", url_path="add-promo-code", permissions=["add_promo_code"], icon="sell")
+    def add_promo_code(self, request, object_id):
+        """The promo code add form for this show: its ticket types are offered at once."""
+        return HttpResponseRedirect(f"{reverse('admin:shows_ticketpromocode_add')}?show={int(object_id)}")
+
+    def has_add_promo_code_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("shows.add_ticketpromocode")
+
     @admin.action(description="Soft-delete selected shows")
     def soft_delete(self, request, queryset):
         for show in queryset:
@@ -180,26 +203,55 @@ class TicketAdmin(AllShowsFormMixin, RichTextAdmin):
 
 
 class PromoCodeForm(forms.ModelForm):
-    """A promo code's ticket types are ticked from its own show's, not picked from every show's."""
+    """A promo code's ticket types are ticked from its own show's, not picked from every show's.
+
+    A new code is added in two steps (see :class:`TicketPromoCodeAdmin`): the show, then the code with
+    that show's ticket types to tick; ``chosen_show`` is the show of the second step, which the form
+    keeps whatever is sent.
+    """
+
+    chosen_show: Show | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        show_field = self.fields.get("show")
+        if show_field is not None and self.chosen_show is not None:
+            show_field.queryset = Show.all_objects.filter(pk=self.chosen_show.pk)
+            show_field.initial = self.chosen_show.pk
+            show_field.disabled = True  # the ticket types below are this show's
+            show_field.widget = UnfoldAdminSelectWidget(choices=[(self.chosen_show.pk, str(self.chosen_show))])
+            show_field.help_text = format_html(
+                'For a code for another show, <a href="{}">choose another show</a>.',
+                reverse("admin:shows_ticketpromocode_add"),
+            )
+        elif show_field is not None and len(self.fields) == 1:
+            show_field.help_text = (
+                "Choose the show first: the next step lists its ticket types, so that the code can be limited to some."
+            )
         field = self.fields.get("tickets")
         if field is None:
             return
         show = self._show()
         field.widget = UnfoldAdminCheckboxSelectMultipleWidget()
         field.queryset = show.tickets.order_by("sort_order", "pk") if show else Ticket.objects.none()
-        if show is not None:
-            field.label_from_instance = lambda ticket: f"{ticket.name} · {format_money(ticket.price, show.currency)}"
-            field.help_text = "Tick the ticket types the code applies to; none ticked: every ticket type of the show."
-        else:
+        if show is None:
+            field.help_text = "Choose the show first; its ticket types are then listed here."
+        elif not show.tickets.exists():
             field.help_text = (
-                "Choose the show and save; its ticket types are then listed here. None ticked: all of them."
+                "This show has no ticket types yet, so the code will apply to every ticket type it gets. "
+                "To limit the code to some, add the ticket types first."
+            )
+        else:
+            field.label_from_instance = lambda ticket: f"{ticket.name} · {format_money(ticket.price, show.currency)}"
+            field.help_text = (
+                "Tick the ticket types the code applies to. None ticked: it applies to every ticket type of the "
+                "show, also ones added later."
             )
 
     def _show(self) -> Show | None:
-        """The show the code is for: as submitted, else as saved, else as the add form was opened for."""
+        """The show the code is for: the add form's chosen one, else as submitted, else as saved."""
+        if self.chosen_show is not None:
+            return self.chosen_show
         if self.is_bound:
             show_id = self.data.get(self.add_prefix("show"))
         else:
@@ -230,6 +282,47 @@ class TicketPromoCodeAdmin(AllShowsFormMixin, ModelAdmin):
 
     class Media:
         css = {"all": [ADMIN_CSS]}
+
+    # A new code is added in two steps, so that it is never valid for every ticket type by accident:
+    # the add page without ``?show=`` asks only for the show ("Continue"), then the same page with
+    # ``?show=<id>`` has the code's fields with that show's ticket types to tick, the show fixed.
+
+    @staticmethod
+    def _chosen_show(request) -> Show | None:
+        show_id = request.GET.get("show", "")
+        return Show.all_objects.filter(pk=int(show_id)).first() if show_id.isdigit() else None
+
+    def get_fields(self, request, obj=None):
+        if obj is None and self._chosen_show(request) is None:
+            return ["show"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []  # nothing to show of a code not made yet
+        return super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form = type(form.__name__, (form,), {"chosen_show": self._chosen_show(request)})
+        return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if self._chosen_show(request) is not None:
+            return super().add_view(request, form_url, extra_context)
+        if request.method == "POST":
+            form = self.get_form(request)(request.POST)
+            if form.is_valid():
+                return HttpResponseRedirect(self._add_url(request, form.cleaned_data["show"]), status=303)
+        # A GET, or no show chosen: the admin's page shows the one field (and its error), saving nothing.
+        return super().add_view(request, form_url, {**(extra_context or {}), "promo_code_step": "show"})
+
+    @staticmethod
+    def _add_url(request, show: Show) -> str:
+        query = request.GET.copy()
+        query["show"] = str(show.pk)
+        return f"{reverse('admin:shows_ticketpromocode_add')}?{query.urlencode()}"
 
 
 @admin.register(TicketPageDesign)
