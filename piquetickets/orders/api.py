@@ -56,6 +56,26 @@ class CheckoutSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=100)
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    expected_total = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The total the buyer was shown. If the cart costs anything else now, the answer is 409 "
+        "price_changed (with the new total) and nothing is held.",
+    )
+    idempotency_key = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{16,100}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A random string made once per purchase (16–100 letters, digits, - or _; a UUID's hex will do). "
+        "Sending the same request again with it buys nothing more: the answer is the order the first request "
+        "made. A request asking for something else under the same key is another purchase.",
+        error_messages={"invalid": "Use 16 to 100 letters, digits, - or _."},
+    )
 
     def validate(self, data):
         wanted = [line["ticket"] for line in data["tickets"]]
@@ -152,6 +172,10 @@ class CheckoutSessionView(APIView):
         summary="Hold tickets and start the payment",
         request={"application/json": CheckoutSerializer},
         responses={201: CheckoutSessionSerializer, 502: PROVIDER_ERROR},
+        description="Holds the tickets for the show's hold time, creates the pending order and starts its "
+        "payment. With an `idempotency_key`, repeating the same request answers with the same order "
+        "(and where to pay for it) instead of buying again. With `expected_total`, a cart whose total "
+        "changed is refused with 409 `price_changed`.",
     )
     def post(self, request):
         serializer = CheckoutSerializer(data=request.data)
@@ -164,6 +188,8 @@ class CheckoutSessionView(APIView):
                 first_name=data["first_name"], last_name=data["last_name"], email=data["email"], phone=data["phone"]
             ),
             promo_code=data["promo_code"],
+            expected_total=data["expected_total"],
+            idempotency_key=data["idempotency_key"],
         )
         answer = checkout_session_answer(started.order, checkout_url=started.redirect_url)
         return Response(answer, status=status.HTTP_201_CREATED)

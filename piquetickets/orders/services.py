@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
+import stripe
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from piquetickets.core.db import rows_insert
-from piquetickets.core.money import quantize
+from piquetickets.core.errors import ApplicationError, Busy
+from piquetickets.core.money import format_money, quantize
 from piquetickets.payments.errors import PaymentDoesNotMatch, PaymentProviderError
 from piquetickets.payments.models import WebhookEvent
 from piquetickets.payments.providers import Payment, payment_mismatch, payment_provider
@@ -25,7 +30,8 @@ from piquetickets.shows.selectors import held_subquery
 
 from .errors import NotOnSale, PromoCodeInvalid, RefundChanged, RefundInvalid, SoldOut, TooManyTickets
 from .models import Order, Refund, TicketAttendee, TicketHold, TicketOrder
-from .pricing import ZERO, CartLine, fee_policy_for, price_cart
+from .pricing import ZERO, CartLine, PricedCart, fee_policy_for, price_cart, promo_code_problem
+from .tickets import order_page_url
 from .tracking import meta_purchase_queue
 
 logger = logging.getLogger(__name__)
@@ -165,6 +171,92 @@ def _check_cart(*, show: Show, lines: list[CartLine], now) -> None:
         )
 
 
+class PriceChanged(ApplicationError):
+    """The cart costs something else than the total the buyer saw (a price, fee or promo code changed
+    meanwhile); nothing was held. ``extra``: ``total`` now and the ``expected`` one."""
+
+    code = "price_changed"
+    default_message = "The total has changed since you looked. Check the new total and confirm again."
+    status = 409
+
+
+def promo_code_find(*, show: Show, code: str, now=None) -> TicketPromoCode | None:
+    """The show's promo code ``code`` (ignoring case and surrounding spaces), or ``None`` for a blank one.
+
+    Raises :class:`PromoCodeInvalid` when the show has no such code, or it can't be used now (inactive,
+    not yet or no longer valid, used up by fulfilled orders), with the reason as its message.
+    """
+    code = code.strip()
+    if not code:
+        return None
+    promo = TicketPromoCode.objects.filter(show=show, code__iexact=code).prefetch_related("tickets").first()
+    if promo is None:
+        raise PromoCodeInvalid("We don't know this promo code.", extra={"code": code})
+    problem = promo_code_problem(promo=promo, show=show, now=now)
+    if problem:
+        raise PromoCodeInvalid(problem, extra={"code": promo.code})
+    return promo
+
+
+def checkout_quote(*, show: Show, lines: list[CartLine], promo_code: str = "", now=None) -> PricedCart:
+    """Price a cart exactly as :func:`checkout_hold` will: the show's and ticket types' sale rules and
+    limits per order, the promo code, donation minimums and fees. Writes nothing and locks nothing, so
+    availability is not checked (holding is what checks it).
+
+    Raises :class:`NotOnSale`, :class:`TooManyTickets`, :class:`PromoCodeInvalid` and :class:`DonationTooLow`.
+    """
+    now = now or timezone.now()
+    _check_cart(show=show, lines=lines, now=now)
+    promo = promo_code_find(show=show, code=promo_code, now=now)
+    return price_cart(show=show, lines=lines, promo=promo, policy=fee_policy_for(show=show), now=now)
+
+
+def _check_expected_total(priced: PricedCart, expected_total: Decimal | None) -> None:
+    if expected_total is None:
+        return
+    expected = quantize(expected_total, priced.currency)
+    if expected != priced.total:
+        total, seen = format_money(priced.total, priced.currency), format_money(expected, priced.currency)
+        raise PriceChanged(
+            f"The total is now {total}, not the {seen} you saw. Check it and confirm again.",
+            extra={"total": str(priced.total), "expected": str(expected)},
+        )
+
+
+# --- idempotency ----------------------------------------------------------------------------------
+
+# Order UUIDs made from idempotency keys live in a namespace of their own (uuid5).
+_IDEMPOTENT_ORDERS = uuid.UUID("8a4c2d8e-53f1-4f0e-9a57-2b1f3c6de0a4")
+
+
+def checkout_order_uuid(
+    *, idempotency_key: str, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = ""
+) -> uuid.UUID:
+    """The UUID the order of this checkout request gets when it carries ``idempotency_key``.
+
+    It is derived from the key and everything the request asks for (show, lines with their amounts and
+    names, promo code, buyer), so sending the same request again with the same key names the same
+    order, which the database's unique index lets exist once; a request that asks for something else
+    under the same key (the buyer came back and changed the cart) is another purchase.
+    """
+    request = [
+        show.pk,
+        sorted(
+            [
+                line.ticket.pk,
+                line.quantity,
+                None if line.amount is None else str(quantize(line.amount, show.currency)),
+                [[name.get("first_name", ""), name.get("last_name", "")] for name in line.attendee_names],
+            ]
+            for line in lines
+        ),
+        promo_code.strip().lower(),
+        [buyer.first_name, buyer.last_name, buyer.email.strip().lower(), buyer.phone],
+    ]
+    digest = hashlib.sha256(json.dumps(request, separators=(",", ":")).encode()).hexdigest()
+    return uuid.uuid5(_IDEMPOTENT_ORDERS, f"{idempotency_key}:{digest}")
+
+
 # Every hold of an on-sale runs this on the same row, so it is written out: built by the ORM it
 # costs more Python than the rest of the transaction together. The same in PostgreSQL and SQLite.
 _CAPACITY_TAKE_SQL = (
@@ -231,7 +323,15 @@ def _capacities_take(lines, *, now) -> None:
 
 
 def checkout_hold(
-    *, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = "", provider: str, now=None
+    *,
+    show: Show,
+    lines: list[CartLine],
+    buyer: Buyer,
+    promo_code: str = "",
+    provider: str,
+    now=None,
+    expected_total: Decimal | None = None,
+    order_uuid: uuid.UUID | None = None,
 ) -> Order:
     """Reserve the cart's tickets for the show's hold time and create the pending order.
 
@@ -246,19 +346,20 @@ def checkout_hold(
     pay the show's producer (checked before anything is held). A provider that starts its payment
     locally (``test``, ``free``) has its session id written with the order.
 
+    ``expected_total`` is the total the buyer saw: when given, a cart that now costs anything else is
+    refused with :class:`PriceChanged` before anything is held. ``order_uuid`` is the new order's UUID
+    (see :func:`checkout_order_uuid`); if an order already has it, the database refuses the second
+    one and ``IntegrityError`` rises with nothing written.
+
     Raises :class:`NotOnSale`, :class:`TooManyTickets`, :class:`DonationTooLow`,
-    :class:`PromoCodeInvalid`, :class:`SoldOut` (with ``extra.ticket`` and ``extra.remaining``) and
-    :class:`PaymentsNotReady`; lock timeouts surface as the API's ``busy``.
+    :class:`PromoCodeInvalid`, :class:`PriceChanged`, :class:`SoldOut` (with ``extra.ticket`` and
+    ``extra.remaining``) and :class:`PaymentsNotReady`; lock timeouts surface as the API's ``busy``.
     """
     now = now or timezone.now()
     _check_cart(show=show, lines=lines, now=now)
-    promo = None
-    if promo_code.strip():
-        matching = TicketPromoCode.objects.filter(show=show, code__iexact=promo_code.strip())
-        promo = matching.prefetch_related("tickets").first()
-        if promo is None:
-            raise PromoCodeInvalid("We don't know this promo code.", extra={"code": promo_code.strip()})
+    promo = promo_code_find(show=show, code=promo_code, now=now)
     priced = price_cart(show=show, lines=lines, promo=promo, policy=fee_policy_for(show=show), now=now)
+    _check_expected_total(priced, expected_total)
     if priced.total == 0:
         provider = Order.Provider.FREE
     payments = payment_provider(provider)
@@ -282,6 +383,8 @@ def checkout_hold(
         total=priced.total,
         hold_expires_at=expires,
     )
+    if order_uuid is not None:
+        order.uuid = order_uuid
     if payments.starts_locally:
         order.session_id = payments.start(order=order).session_id
     names = {line.ticket.pk: list(line.attendee_names) for line in lines}
@@ -342,17 +445,95 @@ class CheckoutStarted:
     redirect_url: str
 
 
-def checkout_start(*, show: Show, lines: list[CartLine], buyer: Buyer, promo_code: str = "", now=None):
+def _checkout_again(order_uuid: uuid.UUID, *, now) -> CheckoutStarted | None:
+    """Where to send a buyer whose checkout request already made the order ``order_uuid`` (a double
+    submit, a retried request), or ``None`` when there is no such order.
+
+    A pending order still held goes back to its payment (the same test page, the same Stripe Checkout
+    Session); any other goes to its order page (the tickets once paid, else what became of it).
+    Raises :class:`Busy` while the first request is still starting a Stripe payment.
+    """
+    order = (
+        Order.objects.select_related("show__producer")
+        .prefetch_related(Prefetch("ticket_orders", queryset=TicketOrder.objects.select_related("ticket")))
+        .filter(uuid=order_uuid)
+        .first()
+    )
+    if order is None:
+        return None
+    if order.status != Order.Status.PENDING or order.hold_expires_at is None or order.hold_expires_at <= now:
+        return CheckoutStarted(order, order_page_url(order))
+    provider = payment_provider(order.provider)
+    if provider.starts_locally:
+        return CheckoutStarted(order, provider.start(order=order).redirect_url)
+    if not order.session_id:
+        raise Busy("We're still starting the payment for this order. Try again in a moment.")
+    return CheckoutStarted(order, _stripe_session_url(order) or order_page_url(order))
+
+
+def _stripe_session_url(order: Order) -> str:
+    """The address of the order's open Stripe Checkout Session, or ``""`` once it is closed."""
+    from piquetickets.payments.stripe_api import provider_error, stripe_client
+
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(order.session_id)
+    except stripe.StripeError as error:
+        raise provider_error(error) from error
+    return (session.url or "") if session.status == "open" else ""
+
+
+def checkout_start(
+    *,
+    show: Show,
+    lines: list[CartLine],
+    buyer: Buyer,
+    promo_code: str = "",
+    now=None,
+    expected_total: Decimal | None = None,
+    idempotency_key: str = "",
+):
     """Hold the cart, then start its payment with the configured provider; returns where to send the buyer.
 
     The hold commits before the provider is called (no provider call ever runs inside a lock). A free
     order is fulfilled at once and the buyer goes straight to the order page. When the provider
     fails, the order is cancelled, its holds released, and :class:`PaymentProviderError` raised.
-    Raises what :func:`checkout_hold` raises.
+
+    ``expected_total``: the total the buyer saw; a cart that costs anything else now is refused with
+    :class:`PriceChanged` and nothing is held. ``idempotency_key``: a string the client makes once per
+    purchase (a UUID, or the checkout page's hidden field). The same request sent again with it buys
+    nothing more: it answers with the order the first one made and where to send the buyer for it
+    (see :func:`checkout_order_uuid`, :func:`_checkout_again`), even while the first is still running.
+
+    Raises what :func:`checkout_hold` raises, and :class:`Busy` for a repeat that arrives while the
+    first request is still starting a Stripe payment.
     """
-    order = checkout_hold(
-        show=show, lines=lines, buyer=buyer, promo_code=promo_code, provider=settings.PAYMENT_PROVIDER, now=now
-    )
+    now = now or timezone.now()
+    order_uuid = None
+    if idempotency_key:
+        order_uuid = checkout_order_uuid(
+            idempotency_key=idempotency_key, show=show, lines=lines, buyer=buyer, promo_code=promo_code
+        )
+        again = _checkout_again(order_uuid, now=now)
+        if again is not None:
+            return again
+    try:
+        order = checkout_hold(
+            show=show,
+            lines=lines,
+            buyer=buyer,
+            promo_code=promo_code,
+            provider=settings.PAYMENT_PROVIDER,
+            now=now,
+            expected_total=expected_total,
+            order_uuid=order_uuid,
+        )
+    except (IntegrityError, ApplicationError):
+        # The same request running alongside made the order first: its INSERT won the unique index
+        # (IntegrityError), or its hold took the last tickets (SoldOut). Answer as for a repeat.
+        again = _checkout_again(order_uuid, now=now) if order_uuid is not None else None
+        if again is None:
+            raise
+        return again
     provider = payment_provider(order.provider)
     if order.provider == Order.Provider.FREE:
         order = order_fulfil(order=order, payment=Payment(provider=Order.Provider.FREE))
