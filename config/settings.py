@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "anymail",
+    "allauth",  # the portal's sign-in, password reset and two-factor (docs/portal.md)
+    "allauth.account",
+    "allauth.mfa",
     "piquetickets.core",
     "piquetickets.accounts",
     "piquetickets.producers",
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "piquetickets.api",
     "piquetickets.storefront",
     "piquetickets.checkin_app",
+    "piquetickets.portal",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "piquetickets.core.views.OutageMiddleware",  # last: the first to see a view's exception
@@ -224,7 +229,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin's sign-in
+    "allauth.account.auth_backends.AuthenticationBackend",  # the portal's: username or email
+]
+# Pages that need a signed-in user send people to the portal's sign-in (the admin keeps its own).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+
+# django-allauth: the portal's accounts (sign in, out, password reset and change, TOTP two-factor).
+# No one signs up: producers' team members join by invitation (piquetickets/producers/services.py).
+ACCOUNT_ADAPTER = "piquetickets.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # an invitation's link proves the address
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address sends nothing (same answer)
+ACCOUNT_SESSION_REMEMBER = None  # "Keep me signed in" on the sign-in form; else the session ends with the browser
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "PiqueTickets: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Failed sign-ins: per address (ip) and per account (key, the username or email typed); password
+# reset requests likewise. Counted in the cache (Redis when REDIS_URL is set).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "reset_password": env.str("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "PiqueTickets"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")

@@ -43,7 +43,8 @@ def producer_scope(request) -> ProducerScope:
     if cached is not None:
         return cached
     user = request.user
-    token = request.auth if isinstance(request.auth, ApiToken) else None
+    auth = getattr(request, "auth", None)  # a DRF request has it; the portal's Django request has not
+    token = auth if isinstance(auth, ApiToken) else None
     if token is not None:
         ids = {token.producer_id} & producer_ids_managed_by(user=user) if not user.is_staff else {token.producer_id}
         scope = ProducerScope(everything=False, ids=frozenset(ids))

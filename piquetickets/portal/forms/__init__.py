@@ -1,0 +1,1 @@
+"""The portal's forms, one module per area."""
