@@ -100,7 +100,8 @@ def test_the_qr_decoder_is_pinned_in_the_lockfile_and_served_as_a_static_file():
     package = json.loads((ROOT / "package.json").read_text())
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert package["private"] is True
-    assert package["dependencies"] == {"jsqr": "1.4.0"}  # exact: no ^ or ~
+    assert package["dependencies"]["jsqr"] == "1.4.0"  # exact: no ^ or ~
+    assert all(version[0].isdigit() for version in package["dependencies"].values()), "pin exact versions"
     locked = lock["packages"]["node_modules/jsqr"]
     assert locked["version"] == "1.4.0"
     assert locked["integrity"].startswith("sha512-")
