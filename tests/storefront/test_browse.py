@@ -579,6 +579,20 @@ def test_sign_ups_are_limited_per_address(client, monkeypatch):
     assert other_address.status_code == 303
 
 
+def test_the_newsletter_form_needs_no_csrf_token_so_the_home_page_can_be_cached(client):
+    from django.test import Client
+
+    page = html(client.get("/"))
+    assert "csrfmiddlewaretoken" not in page
+    response = Client(enforce_csrf_checks=True).post("/subscribe/", {"email": "fan@example.com"})
+    assert response.status_code == 303
+    assert Subscriber.objects.filter(email="fan@example.com").exists()
+
+
+def test_the_lead_form_carries_a_csrf_token(client):
+    assert 'name="csrfmiddlewaretoken"' in html(client.get("/sell/"))
+
+
 def test_get_subscribe_goes_to_the_form(client):
     response = client.get("/subscribe/")
     assert (response.status_code, response["Location"]) == (303, "/#subscribe")

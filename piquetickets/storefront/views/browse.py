@@ -5,11 +5,11 @@ the ``ShowFilter`` the API list uses too) and writes through the domain's servic
 (``subscriber_signup``, ``producer_interest_submit``); what is here is presentation: show cards, page
 numbers, which fragment an htmx request gets back.
 
-The two forms (``/subscribe/`` and ``/sell/``) take no CSRF token, like their API twins
-(``/api/v1/subscribe/``, ``/api/v1/producer-interest/``): they act for nobody signed in and change
-nothing a session owns, and without a per-visitor token the home page can be served from a cache to
-everyone. What protects them is a budget per client address (``window_hits``) and, on ``/sell/``, a
-honeypot field.
+The newsletter form (``POST /subscribe/``, on the home page) takes no CSRF token, like its API twin
+``/api/v1/subscribe/``: it acts for nobody signed in and changes nothing a session owns, and without
+a per-visitor token the home page can be served from a cache to everyone. What protects it is a
+budget per client address (``window_hits``). ``/sell/`` is an ordinary form (CSRF token, a budget per
+address and a honeypot field).
 """
 
 from __future__ import annotations
@@ -440,7 +440,6 @@ def producer_profile(request, slug: str):
 # --- selling with us ----------------------------------------------------------------------------
 
 
-@csrf_exempt  # see the module's docstring
 @require_http_methods(["GET", "HEAD", "POST"])
 def sell(request):
     """``/sell/``: the "sell tickets with us" lead form. A sent form goes 303 to the thank-you
