@@ -61,6 +61,7 @@ from piquetickets.orders.pricing import CartLine, PricedCart, fee_policy_for, pr
 from piquetickets.orders.services import Buyer, checkout_quote, checkout_start, promo_code_find
 from piquetickets.orders.tickets import _ics_fold, _ics_text, _ics_utc, clock_time, order_page_url, show_local
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
+from piquetickets.orders.tracking import meta_purchase_browser_remember
 from piquetickets.shows.models import Show, Ticket, TicketPageDesign, TicketPromoCode
 from piquetickets.shows.selectors import show_detail_queryset
 from piquetickets.subscribers.services import subscriber_signup
@@ -967,7 +968,7 @@ def _checkout_context(request, show: Show, offers: list[Offer], form: Form, *, a
         "pay_label": pay_label,
         "hold_minutes": show.hold_minutes,
         "facts": show_facts(show),
-        "checkout_url": reverse("storefront:checkout", args=[show.slug]),
+        "checkout_url": getattr(request, "checkout_url", "") or reverse("storefront:checkout", args=[show.slug]),
         "show_url": reverse("storefront:show", args=[show.slug]),
         "resend_url": reverse("storefront:resend-tickets"),
         "currency": currency,
@@ -981,8 +982,15 @@ def _no_index(response: HttpResponse) -> HttpResponse:
     return response
 
 
+CHECKOUT_TEMPLATE = "storefront/shows/checkout.html"
+
+
 def _render_checkout(request, context: dict, *, status: int = 200) -> HttpResponse:
-    return _no_index(render(request, "storefront/shows/checkout.html", context, status=status))
+    """The checkout page; another page that serves this checkout (the embed, ``views/seo.py``) sets
+    ``request.checkout_template`` (one extending this one) and ``request.checkout_url`` (where its
+    forms post)."""
+    template = getattr(request, "checkout_template", "") or CHECKOUT_TEMPLATE
+    return _no_index(render(request, template, context, status=status))
 
 
 def _api_request(show: Show, form: Form, cart) -> tuple[dict, set[tuple[int, int]]]:
@@ -1101,6 +1109,7 @@ def _pay(request, show: Show, offers: list[Offer], form: Form) -> HttpResponse:
         form.error(_place(refusal, offers, rendered=on_sale), refusal.message)
         fresh = show_offers(_public_show(show.slug))  # availability as it is now
         return _render_checkout(request, _checkout_context(request, show, fresh, form), status=422)
+    meta_purchase_browser_remember(order=started.order, request=request)  # when Meta's Conversions API is on
     if form.get("news"):
         _subscribe(request, data)
     return _see_other(started.redirect_url)
