@@ -4,10 +4,13 @@ the buyer saw and the idempotency key (also in the API), the seed's aliases, and
 again"."""
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from piquetickets.emails.models import EmailTracking
@@ -18,6 +21,7 @@ from piquetickets.producers.models import ProducerFinancial
 from piquetickets.shows.models import Show, Ticket
 from piquetickets.subscribers.models import Subscriber
 from tests.factories import OrderFactory, ShowFactory, TicketFactory
+from tests.payments.flow import SECRET, onboard
 from tests.selling import cart
 from tests.storefront.test_show_page import Node, assert_no_inline_code, parse
 
@@ -306,6 +310,55 @@ def test_a_double_submit_buys_once(client, sale):
     assert TicketHold.objects.get().quantity == 2
     Ticket.objects.get(pk=sale.general.pk)
     assert Ticket.objects.get(pk=sale.general.pk).quantity_held == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_at_the_same_moment_buys_once(sale):
+    data = reviewed(Client(), sale, **{f"qty_{sale.general.pk}": "2"})
+    barrier, answers, lock = threading.Barrier(6), [], threading.Lock()
+
+    def submit():
+        try:
+            barrier.wait()
+            response = pay(Client(), sale, data)
+            answer = (response.status_code, response.get("Location"))
+        except Exception as exc:  # collected and asserted on by the test
+            answer = exc
+        finally:
+            connection.close()
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    order = Order.objects.get()
+    assert answers == [(303, f"http://localhost:8080/pay/test/{order.public_token}/")] * 6
+    assert TicketHold.objects.get().quantity == 2
+    assert Ticket.objects.get(pk=sale.general.pk).quantity_held == 2
+
+
+def test_a_double_submit_with_stripe_goes_back_to_the_same_checkout_session(client, sale, settings, stripe_server):
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_pique"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    settings.STRIPE_API_BASE = stripe_server.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    onboard(client, sale, stripe_server)
+    data = reviewed(client, sale, **{f"qty_{sale.general.pk}": "2"})
+    first, second = pay(client, sale, data), pay(client, sale, data)
+
+    order = Order.objects.get()
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first["Location"] == second["Location"] == f"{stripe_server.url}/pay/{order.session_id}"
+    created = [r for r in stripe_server.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"]
+    assert len(created) == 1
+
+    stripe_server.expire_session(order.session_id)  # closed at Stripe: a repeat goes to the order page
+    assert pay(client, sale, data)["Location"] == f"http://localhost:8080/orders/{order.public_token}/"
 
 
 def test_a_submit_after_paying_goes_to_the_tickets_and_a_changed_cart_is_another_order(client, sale):
