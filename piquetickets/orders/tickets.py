@@ -221,6 +221,11 @@ class _TicketCanvas:
         self.fonts = fonts
         self.page = page
         self._families: list[str] = []  # faces added to the document so far, Noto Sans first
+        # Measured widths and wrapped lines, by text, weight, size (and column width) and the faces
+        # added so far: every page of an order repeats the show's lines, and fpdf2 shapes and lays
+        # out text (bidi) afresh each time it measures it. Per document, as everything it draws.
+        self._widths: dict[tuple, float] = {}
+        self._lines: dict[tuple, list[str]] = {}
         pdf = FacePDF(unit="pt", format=(page.width, page.height))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
@@ -247,7 +252,7 @@ class _TicketCanvas:
         if self.fonts.primary is None:
             return pdf_safe_text(value)
         text = _drawable_text(value, lambda char: self.fonts.face_for(char) is not None)
-        for char in set(text):
+        for char in dict.fromkeys(text):  # in reading order, so a PDF's fonts are numbered the same every time
             face = self.fonts.face_for(char)
             if face is not None and face.family not in self._families:  # None: a "?" Noto Sans lacked
                 self._add_face(face)
@@ -262,17 +267,29 @@ class _TicketCanvas:
         else:
             self.pdf.set_font(primary.family, "B" if bold and primary.bold else "", size)
 
+    def _string_width(self, text: str, *, bold: bool, size: float) -> float:
+        """The width of ``text`` (drawable already) as fpdf2 draws it in this document's faces."""
+        key = (text, bold, size, len(self._families))
+        if key not in self._widths:
+            self._set_font(bold=bold, size=size)
+            self._widths[key] = self.pdf.get_string_width(text)
+        return self._widths[key]
+
     def width(self, value: str, *, bold: bool, size: float) -> float:
-        text = self.text(value)
-        self._set_font(bold=bold, size=size)
-        return self.pdf.get_string_width(text)
+        return self._string_width(self.text(value), bold=bold, size=size)
 
     def wrap(self, value: str, *, bold: bool, size: float, width: float) -> list[str]:
         """``value`` in lines no wider than ``width``; a word too long for a line is broken inside."""
         text = self.text(value)
-        self._set_font(bold=bold, size=size)
-        lines = self.pdf.multi_cell(width, size, text, dry_run=True, output=MethodReturnValue.LINES)
-        return [line.strip() for line in lines] or [""]
+        key = (text, bold, size, width, len(self._families))
+        if key not in self._lines:
+            if "\n" not in text and self._string_width(text, bold=bold, size=size) <= width:
+                lines = [text]  # fits: fpdf2's line breaking (per-character shaping) would say so too
+            else:
+                self._set_font(bold=bold, size=size)
+                lines = self.pdf.multi_cell(width, size, text, dry_run=True, output=MethodReturnValue.LINES)
+            self._lines[key] = [line.strip() for line in lines] or [""]
+        return self._lines[key]
 
     def draw(
         self,
@@ -290,8 +307,14 @@ class _TicketCanvas:
         text = value if mono else self.text(value)
         if not text:
             return  # (fpdf2 reads a cell width of 0 as "up to the right margin")
+        if align == "left":
+            width = 0.0  # text starts at the cell's left edge: its width is not needed (0: up to the margin)
+        elif mono:
+            self._set_font(bold=bold, size=size, mono=True)
+            width = self.pdf.get_string_width(text)
+        else:
+            width = self._string_width(text, bold=bold, size=size)
         self._set_font(bold=bold, size=size, mono=mono)
-        width = self.pdf.get_string_width(text)
         left = {"left": x, "right": x - width, "center": x - width / 2}[align]
         self.pdf.set_text_color(color)
         # fpdf2 puts a cell's baseline at its top + 0.5 × height + 0.3 × font size.
