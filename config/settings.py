@@ -449,8 +449,10 @@ CSP_MEDIA_ORIGINS = media_origins(
 CSP_FORM_ACTION_ORIGINS = env.list(
     "CSP_FORM_ACTION_ORIGINS", default=["https://checkout.stripe.com"] if PAYMENT_PROVIDER == "stripe" else []
 )
-# Sites that may show a page marked @embeddable() in a frame; no page is framed anywhere else.
-CSP_EMBED_FRAME_ANCESTORS = env.list("CSP_EMBED_FRAME_ANCESTORS", default=[])
+# Sites that may show a page marked @embeddable() in a frame; no page is framed anywhere else. The one
+# such page is the storefront's embed page, which the "Buy tickets" widget shows on producers' own
+# sites: any https site by default (docs/embed.md).
+CSP_EMBED_FRAME_ANCESTORS = env.list("CSP_EMBED_FRAME_ANCESTORS", default=["https:"])
 CSP_REPORT_URL = reverse_lazy("csp-report")
 CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=30)
 _csp_policy = {
