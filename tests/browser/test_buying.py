@@ -246,6 +246,9 @@ def test_the_whole_purchase_with_javascript_off(browser, night):
     page = open_page(context)
     page.goto(show_url(night))
 
+    # the stepper's buttons and Copy link need the script: without it they are not there
+    expect(page.get_by_role("button", name="One more Front row")).to_be_hidden()
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
     page.get_by_label("Quantity of Front row").fill("2")
     page.get_by_role("button", name="Check out").click()
     expect(page.locator("#checkout-summary tfoot")).to_contain_text("$76.53")
