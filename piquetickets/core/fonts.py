@@ -234,10 +234,8 @@ class ParsedFace:
         scratch.add_font("face", style, path)
         font = scratch.fonts[f"face{style}"]
         ttfont = font.ttfont
-        if not isinstance(font, TTFFont) or "glyf" not in ttfont or font.is_compressed or font.is_symbol:
-            raise ValueError(f"{path}: only plain TrueType fonts are parsed once and shared")
-        if font.color_font is not None:
-            raise ValueError(f"{path}: colour fonts are not shared")
+        if "glyf" not in ttfont or font.is_compressed or font.is_symbol or font.color_font is not None:
+            raise ValueError("only plain TrueType fonts (glyf outlines, Unicode, no colour) are shared")
         self.path = path
         self.style = style
         self._font = font
@@ -294,20 +292,23 @@ class ParsedFace:
         return cut
 
 
-_parsed: dict[tuple[Path, str], ParsedFace] = {}
+_parsed: dict[tuple[Path, str], ParsedFace | None] = {}
 _parsing = threading.Lock()
 
 
-def parsed_face(path: Path, style: str = "") -> ParsedFace:
-    """The file ``path`` in ``style`` (``""`` or ``"B"``) parsed by fpdf2, once per process."""
+def parsed_face(path: Path, style: str = "") -> ParsedFace | None:
+    """The file ``path`` in ``style`` (``""`` or ``"B"``) parsed by fpdf2, once per process; None (and
+    one warning) for a file the cache does not share (not plain TrueType: CFF outlines, colour)."""
     key = (Path(path), style)
-    face = _parsed.get(key)
-    if face is None:
+    if key not in _parsed:
         with _parsing:  # one thread parses; the others wait for it rather than parse it again
-            face = _parsed.get(key)
-            if face is None:
-                face = _parsed[key] = ParsedFace(Path(path), style)
-    return face
+            if key not in _parsed:
+                try:
+                    _parsed[key] = ParsedFace(Path(path), style)
+                except ValueError as error:
+                    logger.warning("Ticket font %s is parsed again for every PDF: %s", path, error)
+                    _parsed[key] = None
+    return _parsed[key]
 
 
 class _CutFacesFirst(OutputProducer):
@@ -333,7 +334,11 @@ class FacePDF(FPDF):
         fontkey = f"{family.lower()}{style}"
         if fontkey in self.fonts:
             raise ValueError(f"font {fontkey!r} already added")
-        self.fonts[fontkey] = parsed_face(path, style).document_font(fontkey=fontkey, index=len(self.fonts) + 1)
+        face = parsed_face(path, style)
+        if face is None:
+            self.add_font(family, style, path)
+        else:
+            self.fonts[fontkey] = face.document_font(fontkey=fontkey, index=len(self.fonts) + 1)
 
     def output(self, name="", *, linearize: bool = False, output_producer_class=OutputProducer):
         if linearize or output_producer_class is not OutputProducer:

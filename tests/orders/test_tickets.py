@@ -572,6 +572,40 @@ def test_two_threads_drawing_different_names_at_once_each_get_their_own_pdf(berl
         assert len(_drawn_name(page, name)) == len(name)
 
 
+def test_a_face_the_cache_does_not_share_is_parsed_by_fpdf2_for_each_pdf_with_one_warning(
+    berlin_show, unicode_fonts, parsed_faces, monkeypatch, caplog
+):
+    # As for a font that is not plain TrueType (CFF outlines, colour): here Noto Sans Hebrew.
+    parse = fonts.ParsedFace.__init__
+
+    def refuse_hebrew(face, path, style):
+        if path.name.startswith("NotoSansHebrew"):
+            raise ValueError("only plain TrueType fonts (glyf outlines, Unicode, no colour) are shared")
+        parse(face, path, style)
+
+    monkeypatch.setattr(fonts.ParsedFace, "__init__", refuse_hebrew)
+    attendee = _attendee(berlin_show, "Zoë", "דוד")
+
+    with caplog.at_level(logging.WARNING, logger="piquetickets.core.fonts"):
+        pdfs = [ticket_pdf(order=attendee.ticket_order.order) for _ in range(2)]
+
+    assert sorted(parsed_faces) == [
+        ("NotoSans-Bold.ttf", "B"),
+        ("NotoSans-Regular.ttf", ""),
+        *[("NotoSansHebrew-Bold.ttf", "B")] * 2,
+        *[("NotoSansHebrew-Regular.ttf", "")] * 2,
+    ]
+    for pdf in pdfs:
+        (page,) = _pages(pdf)
+        assert [font for _, font, _ in _drawn_name(page, "Zoë דוד")] == [SANS] * 4 + [HEBREW] * 3
+    hebrew = {face.family: face for face in unicode_fonts.faces}["NotoSansHebrew"]
+    assert sorted(record.getMessage() for record in caplog.records) == [
+        f"Ticket font {path} is parsed again for every PDF: only plain TrueType fonts (glyf outlines, "
+        "Unicode, no colour) are shared"
+        for path in sorted([hebrew.bold, hebrew.regular], key=str)
+    ]
+
+
 def test_a_face_pdf_refuses_the_outputs_that_would_skip_cutting_its_faces():
     pdf = FacePDF()
 
