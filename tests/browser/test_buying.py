@@ -332,3 +332,34 @@ def test_resend_page_at_390_passes_axe(phone_page, night):
     expect(phone_page.get_by_role("status")).to_contain_text("Check your inbox.")
     assert_accessible(phone_page, what="the resend page")
     screenshot(phone_page, "resend-390")
+
+
+def test_naming_each_ticket_with_the_first_one_mine(page, night):
+    page.goto(f"{show_url(night)}checkout/?qty_{night.general.pk}=2")
+    page.get_by_label("First name", exact=True).first.fill("Alex")
+    page.get_by_label("Last name", exact=True).first.fill("Morgan")
+    page.get_by_label("Email address").fill("alex@example.com")
+    page.get_by_text("Name each ticket").click()
+    page.get_by_label("The first ticket is mine: use my name").check()
+
+    first_ticket = page.get_by_role("group", name="General admission, ticket 1")
+    expect(first_ticket.get_by_label("First name")).to_have_value("Alex")
+    expect(first_ticket.get_by_label("First name")).not_to_be_editable()
+    second_ticket = page.get_by_role("group", name="General admission, ticket 2")
+    second_ticket.get_by_label("First name").fill("Sam")
+    second_ticket.get_by_label("Last name").fill("Lee")
+    # a third ticket adds a row and keeps the names typed so far
+    page.get_by_role("button", name="One more General admission").click()
+    expect(page.get_by_role("group", name="General admission, ticket 3")).to_be_visible()
+    expect(second_ticket.get_by_label("First name")).to_have_value("Sam")
+    expect(first_ticket.get_by_label("Last name")).to_have_value("Morgan")
+    expect(first_ticket.get_by_label("Last name")).not_to_be_editable()
+    assert_accessible(page, what="the checkout with ticket holders' names")
+    screenshot(page, "checkout-names-1280")
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+    expect(page.get_by_role("button", name="Approve payment")).to_be_visible()
+    assert Order.objects.get().ticket_orders.get().attendee_names == [  # the third is in the buyer's name
+        {"first_name": "Alex", "last_name": "Morgan"},
+        {"first_name": "Sam", "last_name": "Lee"},
+    ]
