@@ -591,3 +591,16 @@ def test_a_show_that_has_ended_still_has_its_page_but_sells_nothing(client, db):
     assert "This show has ended" in page.find("section", class_="show-hero").text()
     assert not page.find_all("input", type="number")
     assert "Sales ended" in page.find("section", id="tickets").text()
+
+
+def test_head_requests_are_answered_like_get(client, night, frozen):
+    assert client.head("/shows/friday-laughs/").status_code == 200
+    assert client.head("/shows/friday-laughs/calendar.ics").status_code == 200
+
+
+def test_a_show_with_no_ticket_types_yet_offers_nothing_in_its_json_ld(client, frozen):
+    ShowFactory(title="Coming Soon", start_time=START, end_time=START + timedelta(hours=2))
+    page = parse(client.get("/shows/coming-soon/"))
+
+    assert "offers" not in json.loads(page.find("script", type="application/ld+json").text())
+    assert "Tickets aren't on sale yet. Check back soon." in page.find("section", id="tickets").text()

@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import strip_tags
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from piquetickets.core.cache import window_hits
 from piquetickets.core.errors import ApplicationError
@@ -515,19 +515,21 @@ def event_json_ld(show: Show, offers: list[Offer], *, url: str, images: list[str
             "name": show.producer.name,
             "url": f"{settings.SITE_URL}{reverse('storefront:producer', args=[show.producer.slug])}",
         },
-        "offers": [
-            {
-                "@type": "Offer",
-                "name": offer.ticket.name,
-                "price": str(offer.all_in),
-                "priceCurrency": show.currency,
-                "availability": f"https://schema.org/{offer.availability}",
-                "validFrom": _iso(show, offer.ticket.sales_start or show.published_at or show.created_at),
-                "url": url,
-            }
-            for offer in offers
-        ],
     }
+    offers_ld = [
+        {
+            "@type": "Offer",
+            "name": offer.ticket.name,
+            "price": str(offer.all_in),
+            "priceCurrency": show.currency,
+            "availability": f"https://schema.org/{offer.availability}",
+            "validFrom": _iso(show, offer.ticket.sales_start or show.published_at or show.created_at),
+            "url": url,
+        }
+        for offer in offers
+    ]
+    if offers_ld:
+        event["offers"] = offers_ld
     if show.door_time:
         event["doorTime"] = _iso(show, show.door_time)
     if images:
@@ -586,7 +588,7 @@ def show_facts(show: Show) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def show_detail(request, slug: str):
     """The show page (``?design=…``: the show's colours as a stylesheet)."""
     show = _public_show(slug)
@@ -665,7 +667,7 @@ def show_ics(show: Show) -> bytes:
     return b"".join(_ics_fold(line) for line in lines)
 
 
-@require_GET
+@require_safe
 def show_calendar(request, slug: str):
     show = _public_show(slug)
     response = HttpResponse(show_ics(show), content_type="text/calendar; charset=utf-8")
