@@ -248,6 +248,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address s
 ACCOUNT_SESSION_REMEMBER = None  # "Keep me signed in" on the sign-in form; else the session ends with the browser
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "PiqueTickets: "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", "two-factor turned on": a warning if it wasn't you
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Failed sign-ins: per address (ip) and per account (key, the username or email typed); password
 # reset requests likewise. Counted in the cache (Redis when REDIS_URL is set).

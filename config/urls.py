@@ -24,7 +24,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("csp-report/", csp_report, name="csp-report"),  # browsers report CSP violations here
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),  # the portal's sign-in, password reset, two-factor
+    path("accounts/", include("piquetickets.accounts.urls")),  # django-allauth: the portal's sign-in, reset, two-factor
     path("dashboard/", include("piquetickets.portal.urls")),  # the producer portal
     path("api/v1/", include("piquetickets.api.urls")),
     re_path(r"^api/", api_not_found),  # JSON 404s even with DEBUG on (no HTML debug page)

@@ -5,9 +5,12 @@ reset) go through the platform's email queue, so they are recorded and retried l
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from piquetickets.core.http import client_ip
 from piquetickets.emails.services import email_queue
@@ -43,6 +46,11 @@ class AccountAdapter(DefaultAccountAdapter):
             category=f"{CATEGORY}_{name}"[:50],
             idempotency_key=f"{CATEGORY}:{name}:{digest}",
         )
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """On ``SITE_URL``, as every link the platform emails (not whatever host the request named)."""
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
 
     @staticmethod
     def _site(request):

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
@@ -7,6 +10,12 @@ from piquetickets.producers.models import UserProducerAssociation
 
 from . import services
 from .models import ApiToken, User, UserProfile
+
+# django-allauth's own admin pages are not needed: a user's address is on the user, and staff turn off a
+# producer's lost two-factor authentication with the users' action below.
+for allauth_model in (EmailAddress, EmailConfirmation, Authenticator):
+    if admin.site.is_registered(allauth_model):
+        admin.site.unregister(allauth_model)
 
 
 class UserProfileInline(StackedInline):
@@ -35,6 +44,7 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         "first_name",
         "last_name",
         "can_publish",
+        "two_factor",
         "is_staff",
         "is_active",
         "last_login",
@@ -42,6 +52,22 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "profile__can_publish_shows"]
     search_fields = ["username", "email", "first_name", "last_name"]
     list_select_related = ["profile"]
+    actions = ["turn_off_two_factor"]
+
+    def get_queryset(self, request):
+        has_two_factor = Exists(Authenticator.objects.filter(user=OuterRef("pk")))
+        return super().get_queryset(request).annotate(_two_factor=has_two_factor)
+
+    @admin.display(boolean=True, description="Two-factor", ordering="_two_factor")
+    def two_factor(self, obj: User) -> bool:
+        return bool(getattr(obj, "_two_factor", False))
+
+    @admin.action(description="Turn off two-factor authentication (lost phone)", permissions=["change"])
+    def turn_off_two_factor(self, request, queryset):
+        """For a producer who lost their authenticator app and recovery codes: after checking who they
+        are, staff turn it off; they sign in with their password and can set it up again."""
+        users = services.user_two_factor_turn_off(users=queryset)
+        self.message_user(request, f"Two-factor authentication turned off for {users} user(s).", messages.SUCCESS)
 
     @admin.display(boolean=True, description="Can publish", ordering="profile__can_publish_shows")
     def can_publish(self, obj: User) -> bool:

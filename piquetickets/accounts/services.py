@@ -86,3 +86,14 @@ def api_token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def user_two_factor_turn_off(*, users) -> int:
+    """Remove the two-factor authenticators (app and recovery codes) of ``users``; returns how many users
+    had any. They then sign in with their password alone and may set it up again."""
+    from allauth.mfa.models import Authenticator
+
+    affected = Authenticator.objects.filter(user__in=users)
+    count = affected.values("user").distinct().count()
+    affected.delete()
+    return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from .models import Producer, ProducerFinancial, UserProducerAssociation
+from .models import OnboardingSession, Producer, ProducerFinancial, UserProducerAssociation
 
 
 def producer_ids_managed_by(*, user) -> set[int]:
@@ -171,3 +172,32 @@ def producer_sales_by_day(*, producer: Producer, days: int, zone: ZoneInfo, toda
             else DaySales(day, 0, 0, Decimal("0"))
         )
     return result
+
+
+# --- the team -------------------------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    """What an invitation row keeps of its link's token (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(*, token: str):
+    """The invitation whose link carries ``token`` (any state), or ``None``."""
+    if not token or len(token) > 100:
+        return None
+    return OnboardingSession.objects.select_related("producer").filter(token=invitation_token_hash(token)).first()
+
+
+def producer_team(*, producer: Producer) -> list[UserProducerAssociation]:
+    """The producer's members with their users: owners first, then by name."""
+    return list(
+        UserProducerAssociation.objects.filter(producer=producer)
+        .select_related("user")
+        .order_by("-role", "user__first_name", "user__last_name", "user__username")
+    )
+
+
+def producer_invitations_waiting(*, producer: Producer) -> list[OnboardingSession]:
+    """Invitations of the producer not accepted yet (expired ones too: they can be sent again), newest first."""
+    return list(OnboardingSession.objects.filter(producer=producer, is_used=False).order_by("-created_at", "-pk"))

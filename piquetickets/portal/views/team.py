@@ -1,0 +1,163 @@
+"""The Team page ``/dashboard/team/``: the producer's members with their roles and the invitations not
+accepted yet. Owners (and platform staff) invite, send an invitation again, withdraw it, change roles and
+remove members; a manager sees the team and may leave it. The last owner can't leave, be removed or
+stop being an owner (the services refuse; the page says why, 409).
+
+Every action is a POST form that works without JavaScript and answers 303 back to the page with a
+message, or the page again with the refusal (422 for the invite form's input, 409 for a team rule).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from piquetickets.core.errors import ApplicationError
+from piquetickets.producers.models import OnboardingSession, UserProducerAssociation
+from piquetickets.producers.selectors import producer_invitations_waiting, producer_team
+from piquetickets.producers.services import (
+    producer_invitation_resend,
+    producer_invitation_revoke,
+    producer_invite,
+    producer_member_remove,
+    producer_member_set_role,
+)
+
+from ..access import STAFF, producer_object_or_404, producer_required
+from ..forms import apply_error
+from ..forms.team import InviteForm, RoleForm
+from ..responses import see_other
+
+
+def _team_page(request, *, invite_form=None, refusal: str = "", status: int = 200):
+    portal = request.portal
+    members = producer_team(producer=request.producer)
+    owners = sum(1 for member in members if member.role == UserProducerAssociation.Role.OWNER)
+    context = {
+        "members": [
+            {
+                "membership": member,
+                "name": member.user.get_full_name() or member.user.username,
+                "email": member.user.email,
+                "is_you": member.user_id == request.user.pk,
+                "is_owner": member.role == UserProducerAssociation.Role.OWNER,
+                "last_owner": member.role == UserProducerAssociation.Role.OWNER and owners == 1,
+            }
+            for member in members
+        ],
+        "invitations": producer_invitations_waiting(producer=request.producer),
+        "invite_form": invite_form or InviteForm(),
+        "can_manage": portal.can_manage_team,
+        "is_member": portal.role != STAFF,
+        "refusal": refusal,
+        "now": timezone.now(),
+        "roles": UserProducerAssociation.Role.choices,
+    }
+    return render(request, "portal/team/index.html", context, status=status)
+
+
+def _back():
+    return see_other(reverse("portal:team"))
+
+
+@require_GET
+@producer_required
+def team(request):
+    return _team_page(request)
+
+
+@require_POST
+@producer_required(owner_only=True)
+def team_invite(request):
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _ = producer_invite(
+                producer=request.producer, email=form.cleaned_data["email"], invited_by=request.user
+            )
+        except ApplicationError as refusal:
+            apply_error(form, refusal)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return _back()
+    return _team_page(request, invite_form=form, status=422)
+
+
+def _invitation(request, pk: int) -> OnboardingSession:
+    return producer_object_or_404(request, OnboardingSession, pk=pk, is_used=False)
+
+
+@require_POST
+@producer_required(owner_only=True)
+def invitation_resend(request, pk: int):
+    invitation = _invitation(request, pk)
+    try:
+        producer_invitation_resend(invitation=invitation, invited_by=request.user)
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    messages.success(request, f"Invitation sent again to {invitation.email}, with a new link valid for 7 days.")
+    return _back()
+
+
+@require_POST
+@producer_required(owner_only=True)
+def invitation_revoke(request, pk: int):
+    invitation = _invitation(request, pk)
+    try:
+        producer_invitation_revoke(invitation=invitation)
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    messages.success(request, f"Invitation to {invitation.email} withdrawn: its link no longer works.")
+    return _back()
+
+
+def _member(request, pk: int) -> UserProducerAssociation:
+    return producer_object_or_404(request, UserProducerAssociation.objects.select_related("user"), pk=pk)
+
+
+@require_POST
+@producer_required(owner_only=True)
+def member_role(request, pk: int):
+    membership = _member(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, refusal="Choose owner or manager.", status=422)
+    try:
+        membership = producer_member_set_role(membership=membership, role=form.cleaned_data["role"])
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    name = membership.user.get_full_name() or membership.user.username
+    messages.success(request, f"{name} is now {'an owner' if membership.role == 'owner' else 'a manager'}.")
+    return _back()
+
+
+@require_POST
+@producer_required(owner_only=True)
+def member_remove(request, pk: int):
+    membership = _member(request, pk)
+    try:
+        producer_member_remove(membership=membership)
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    if membership.user_id == request.user.pk:
+        messages.success(request, f"You left {request.producer.name}.")
+        return see_other(reverse("portal:dashboard"))
+    name = membership.user.get_full_name() or membership.user.username
+    messages.success(request, f"{name} is no longer on the team.")
+    return _back()
+
+
+@require_POST
+@producer_required
+def team_leave(request):
+    """The signed-in member leaves the current producer (staff acting for it are not a member: 404)."""
+    membership = producer_object_or_404(request, UserProducerAssociation, user=request.user)
+    try:
+        producer_member_remove(membership=membership)
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    messages.success(request, f"You left {request.producer.name}.")
+    return see_other(reverse("portal:dashboard"))
