@@ -32,6 +32,9 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "portal:dashboard", icon="home", sections=("dashboard",)),
+    # Shows, Orders, Check-in, Venues & performers, Payouts, Analytics go here, in that order.
+    NavItem("Team", "portal:team", icon="team", sections=("team",)),
+    # Profile, Help go here.
 ]
 
 

@@ -6,7 +6,7 @@ one without its cases there fails that test.
 
 from django.urls import path
 
-from .views import dashboard, producers
+from .views import dashboard, onboarding, producers, team
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,14 @@ urlpatterns = [
     # which producer the user acts for
     path("producers/", producers.producer_choose_page, name="producers"),
     path("producers/switch/", producers.producer_switch, name="producer-switch"),
+    # team and invitations
+    path("team/", team.team, name="team"),
+    path("team/invite/", team.team_invite, name="team-invite"),
+    path("team/invitations/<int:pk>/resend/", team.invitation_resend, name="team-invitation-resend"),
+    path("team/invitations/<int:pk>/revoke/", team.invitation_revoke, name="team-invitation-revoke"),
+    path("team/members/<int:pk>/role/", team.member_role, name="team-member-role"),
+    path("team/members/<int:pk>/remove/", team.member_remove, name="team-member-remove"),
+    path("team/leave/", team.team_leave, name="team-leave"),
+    # accepting an invitation (no producer yet: the link is the key)
+    path("join/<str:token>/", onboarding.join, name="join"),
 ]
