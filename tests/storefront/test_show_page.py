@@ -604,3 +604,12 @@ def test_a_show_with_no_ticket_types_yet_offers_nothing_in_its_json_ld(client, f
 
     assert "offers" not in json.loads(page.find("script", type="application/ld+json").text())
     assert "Tickets aren't on sale yet. Check back soon." in page.find("section", id="tickets").text()
+
+
+def test_pay_what_you_can_from_nothing_says_so_rather_than_free(client, frozen):
+    show = ShowFactory(title="New Material", start_time=START, end_time=START + timedelta(hours=2))
+    TicketFactory(show=show, name="Pay what you can", price=Decimal("0.00"), is_donation_based=True)
+    page = parse(client.get("/shows/new-material/"))
+
+    assert ticket_types(page)["Pay what you can"].startswith("Pay what you can Pay what you can On sale")
+    assert "Get tickets Pay what you can" in page.find("section", class_="show-hero").text()

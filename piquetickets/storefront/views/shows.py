@@ -211,10 +211,10 @@ def show_offers(show: Show, *, now: datetime | None = None) -> list[Offer]:
             state, status, badge = "on_sale", "On sale", "success"
         priced = _one_ticket_price(show, ticket, policy)
         fees = priced.platform_fee + priced.processing_fee if priced.fees_passed_to_buyer else Decimal(0)
-        if priced.total == 0:
+        if ticket.is_donation_based:
+            price_label = f"From {format_money(priced.total, currency)}" if priced.total else "Pay what you can"
+        elif priced.total == 0:
             price_label = "Free"
-        elif ticket.is_donation_based:
-            price_label = f"From {format_money(priced.total, currency)}"
         else:
             price_label = format_money(priced.total, currency)
         fees_label = f"incl. {format_money(fees, currency)} fees" if fees else ""
@@ -588,6 +588,16 @@ def show_facts(show: Show) -> dict:
     }
 
 
+def _cheapest_label(offers: list[Offer], cheapest: Decimal | None, currency: str) -> str:
+    """What the band at the top says tickets cost from: ``$22.52``, ``Free``, ``Pay what you can``."""
+    if cheapest is None:
+        return ""
+    if cheapest > 0:
+        return format_money(cheapest, currency)
+    free = [offer for offer in offers if offer.all_in == 0]
+    return "Pay what you can" if all(offer.ticket.is_donation_based for offer in free) else "Free"
+
+
 @require_safe
 def show_detail(request, slug: str):
     """The show page (``?design=…``: the show's colours as a stylesheet)."""
@@ -621,7 +631,7 @@ def show_detail(request, slug: str):
         "performers": _performers(show),
         "share_links": _share_links(show, url),
         "cheapest": cheapest,
-        "cheapest_label": "Free" if cheapest == 0 else (format_money(cheapest, show.currency) if cheapest else ""),
+        "cheapest_label": _cheapest_label(on_sale or offers, cheapest, show.currency),
         "checkout_url": reverse("storefront:checkout", args=[show.slug]),
         "calendar_url": reverse("storefront:show-ics", args=[show.slug]),
     }
