@@ -147,6 +147,14 @@ class Show(SluggedModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    # A draft's title is private, and so is whether a title is taken: a show created as a draft (as the
+    # portal and the API create them) gets a random suffix (``friday-laughs-k3x9qa``) even when the plain
+    # slug is free, so no draft ever holds a plain slug another producer could probe. Slugs never change
+    # afterwards: the API and links use them.
+    @property
+    def slug_always_suffixed(self) -> bool:
+        return not self.published
+
     @property
     def is_public(self) -> bool:
         return self.published and not self.is_deleted

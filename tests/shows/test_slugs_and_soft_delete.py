@@ -165,3 +165,20 @@ def test_a_lost_race_for_a_slug_is_retried(monkeypatch):
     show = ShowFactory(title="Race")
     assert show.slug.startswith("race-")
     assert len(calls) == 2
+
+
+def test_a_draft_gets_a_random_slug_so_no_title_can_be_probed_and_keeps_it_when_published():
+    from tests.factories import MembershipFactory
+
+    draft = ShowFactory(title="Secret Tour", published=False)
+    assert re.fullmatch("secret-tour" + RANDOM_SUFFIX, draft.slug)
+    # Another producer's show of the same title gets the plain slug: the draft holds nothing to probe.
+    rival = ShowFactory(title="Secret Tour", published=True)
+    assert rival.slug == "secret-tour"
+
+    owner = MembershipFactory(producer=draft.producer, user__is_staff=True).user
+    TicketFactory(show=draft)
+    slug = draft.slug
+    services.show_publish(show=draft, user=owner)
+    draft.refresh_from_db()
+    assert (draft.published, draft.slug) == (True, slug)  # links and API clients keep working
