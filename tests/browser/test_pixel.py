@@ -28,14 +28,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PIXEL_ID = "1234567890"
 
 # What connect.facebook.net/en_US/fbevents.js answers here: it takes over the queue pixel.js made (as
-# Meta's does) and reports each call as an image request, Meta's way of sending an event.
+# Meta's does) and reports each call to www.facebook.com/tr as a beacon, which survives the page
+# being left (the checkout's submit), as Meta's script sends events.
 FBEVENTS_STUB = """
 (() => {
   const fbq = window.fbq;
   const send = (args) => {
     const url = new URL("https://www.facebook.com/tr/");
     url.searchParams.set("stub", JSON.stringify(args));
-    new Image().src = url.href;
+    navigator.sendBeacon(url.href);
   };
   fbq.callMethod = (...args) => send(args);
   for (const args of fbq.queue.splice(0)) send(Array.from(args));
@@ -74,6 +75,24 @@ class Meta:
     def named(self, name: str) -> list[dict]:
         return [event for event in self.events if event["name"] == name]
 
+    def wait_for(self, page, count: int) -> None:
+        """Until ``count`` events have arrived (they are requests, sent after the page's code ran)."""
+        for _ in range(100):
+            if len(self.events) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{len(self.events)} events arrived, not {count}: {self.events}")
+
+
+def wait_until_stored(page) -> None:
+    """Until the page has noted a Purchase as sent. (Polled through ``evaluate``: ``wait_for_function``
+    polls with an ``eval`` inside the page, which its policy refuses.)"""
+    for _ in range(100):
+        if page.evaluate("localStorage.getItem('piquetickets:pixel:purchases') !== null"):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("The page never noted its Purchase as sent.")
+
 
 @pytest.fixture
 def pixel(settings):
@@ -109,7 +128,7 @@ def test_the_order_page_sends_one_purchase_across_reloads_without_its_address(
 
     page.goto(f"{live_server.url}/orders/{order.public_token}/")
     expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
-    page.wait_for_function("localStorage.getItem('piquetickets:pixel:purchases') !== null")
+    wait_until_stored(page)
     for _ in range(2):
         page.reload()
         expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
@@ -149,10 +168,60 @@ def test_a_pending_order_page_sends_its_purchase_once_the_payment_shows(
     order_fulfil(order=order, payment=Payment(provider="test", session_id=order.session_id))
 
     expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
-    page.wait_for_function("localStorage.getItem('piquetickets:pixel:purchases') !== null")
+    wait_until_stored(page)
     page.reload()
     expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
     assert [(event["name"], event["eid"]) for event in meta.events] == [("Purchase", str(order.uuid))]
+
+
+def test_a_buyer_journey_sends_page_views_view_content_initiate_checkout_and_one_purchase(
+    browser_with_meta, live_server, sale, settings
+):
+    settings.SITE_URL = live_server.url
+    context, meta = browser_with_meta
+    page = open_page(context)
+    slug = sale.show.slug
+
+    page.goto(f"{live_server.url}/shows/{slug}/")
+    expect(page.get_by_role("heading", name="Friday Laughs", level=1)).to_be_visible()
+    meta.wait_for(page, 3)
+    assert meta.scripts == ["https://connect.facebook.net/en_US/fbevents.js"]
+    assert [(e["call"], e["name"]) for e in meta.events if e["via"] == "fbevents"][:1] == [("init", PIXEL_ID)]
+    expect_events = [("PageView", {}), ("ViewContent", None)]
+    tracked = [(e["name"], e["data"]) for e in meta.events if e["call"] == "track"]
+    assert [name for name, _ in tracked] == [name for name, _ in expect_events]
+    view = tracked[1][1]
+    assert (view["content_ids"], view["content_type"], view["currency"]) == ([slug], "product", "USD")
+    assert view["content_name"] == "Friday Laughs"
+    assert view["value"] > 0
+
+    page.goto(f"{live_server.url}/shows/{slug}/checkout/")
+    page.get_by_label("Quantity of General admission").fill("2")
+    page.get_by_label("Promo code (optional)").fill("LAUGH10")
+    page.get_by_role("button", name="Apply").click()  # an htmx button: not the checkout being sent
+    expect(page.get_by_text("Applied", exact=True)).to_be_visible()
+    page.get_by_role("textbox", name="First name", exact=True).fill("Alex")
+    page.get_by_role("textbox", name="Last name", exact=True).fill("Morgan")
+    page.get_by_role("textbox", name="Email address").fill("alex@example.com")
+    assert meta.named("InitiateCheckout") == []
+    page.get_by_role("button", name="Pay $40.49").click()
+    expect(page.get_by_role("heading", name="Pay for Friday Laughs")).to_be_visible()
+    meta.wait_for(page, 6)  # and the checkout page's init and PageView
+    (started,) = meta.named("InitiateCheckout")
+    assert (started["data"]["content_ids"], started["data"]["currency"]) == ([slug], "USD")
+
+    page.get_by_role("button", name="Approve payment").click()  # the payment page has no pixel
+    expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
+    wait_until_stored(page)
+    page.reload()
+    expect(page.get_by_role("heading", name="Your tickets 2 valid")).to_be_visible()
+
+    order = Order.objects.get()
+    assert [(e["via"], e["eid"], e["cd[value]"]) for e in meta.named("Purchase")] == [
+        ("image", str(order.uuid), "40.49")
+    ]
+    assert [e["name"] for e in meta.events if e["name"] == "PageView"] == ["PageView", "PageView"]  # show, checkout
+    assert len(meta.scripts) == 2  # the show page and the checkout; never the payment or order page
 
 
 def test_no_pixel_and_nothing_sent_when_it_is_not_configured(browser, live_server, sale, settings):

@@ -257,6 +257,35 @@ def test_the_pixel_tag_goes_on_storefront_pages_and_is_private_on_the_order_page
     assert tag("/shows/friday-laughs/") == ""
 
 
+@pytest.mark.django_db
+def test_on_the_pages_the_pixel_loads_on_the_storefront_only_and_never_with_the_order_pages_address(
+    client, api, sale, pixel_on
+):
+    order = start_checkout(api, sale)
+    tag = f'<script type="module" src="/static/storefront/pixel.js" data-meta-pixel-id="{PIXEL_ID}"></script>'
+    private = (
+        f'<script type="module" src="/static/storefront/pixel.js" data-meta-pixel-id="{PIXEL_ID}" '
+        "data-meta-pixel-private></script>"
+    )
+
+    for url in ("/", "/shows/", f"/shows/{sale.show.slug}/", f"/shows/{sale.show.slug}/checkout/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count(tag) == 1, url
+        assert "https://connect.facebook.net" in response["Content-Security-Policy"], url
+    order_page = client.get(f"/orders/{order.public_token}/").content.decode()
+    assert order_page.count(private) == 1
+    for url in (f"/embed/shows/{sale.show.slug}/", f"/pay/test/{order.public_token}/", "/admin/login/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "pixel.js" not in response.content.decode(), url
+    # the admin's own policy runs no Meta script either
+    admin_policy = dict(
+        part.strip().split(" ", 1) for part in client.get("/admin/login/")["Content-Security-Policy"].split(";")
+    )
+    assert admin_policy["script-src"] == "'self' 'unsafe-eval'"
+
+
 # --- the Conversions API ----------------------------------------------------------------------
 
 

@@ -146,7 +146,9 @@ export function init(root) {
 
 function onSubmit(event) {
   const form = event.target.closest?.('form[data-pixel-submit="InitiateCheckout"]');
-  if (form && !checkoutStarted) {
+  // A button htmx handles (Apply a promo code, Update total) is not the checkout being sent.
+  const live = event.submitter?.hasAttribute("hx-post") ?? false;
+  if (form && !live && !checkoutStarted) {
     checkoutStarted = true;
     track("InitiateCheckout", params(form), { pageUrl: form.dataset.pixelPageUrl });
   }
