@@ -6,6 +6,7 @@ from unfold.admin import ModelAdmin
 
 from piquetickets.core.admin import ReadOnlyAdmin
 from piquetickets.core.errors import InvalidInput
+from piquetickets.shows.admin import SELECT2_LABELS
 
 from .api import door_link
 from .models import CheckInScan, CheckInSession
@@ -80,6 +81,7 @@ class CheckInSessionAdmin(ModelAdmin):
 
     class Media:
         css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]
 
     @admin.display(description="Door link")
     def door_link_qr(self, obj: CheckInSession) -> str:

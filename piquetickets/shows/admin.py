@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import F, Sum
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +19,39 @@ from . import services
 from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
 
 ADMIN_CSS = "orders/admin/admin-pages.css"
+# Names the search box of each autocomplete (select2) after its field's label.
+SELECT2_LABELS = forms.Script("orders/admin/select2-labels.js", type="module")
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's inputs sit in table cells under a column header, which names them only to
+    the eye; each gets an accessible name too: the column's label and the row, "Price (ticket type 2)"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        noun = self.model._meta.verbose_name
+        row = f"{noun} {index + 1}" if index is not None else f"new {noun}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "Delete" if name == DELETION_FIELD_NAME else field.label
+            field.widget.attrs["aria-label"] = f"{label} ({row})"
+
+
+class AutocompleteMultipleWithoutClearAll(AutocompleteSelectMultiple):
+    """An autocomplete of several choices without select2's "remove all" control: select2 puts it in
+    its list of choices as a bare ``<span>`` (not a list item), which breaks that list for screen
+    readers. Each chosen item keeps its own remove control."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-allow-clear"] = "false"
+        return attrs
 
 
 class TicketInline(TabularInline):
     model = Ticket
+    formset = LabelledInlineFormSet
     extra = 0
     fields = [
         "name",
@@ -40,6 +72,7 @@ class PromoCodeInline(TabularInline):
     form offers the show's ticket types (a code added here would apply to every one of them)."""
 
     model = TicketPromoCode
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["code", "discount_type", "discount", "max_uses", "times_used", "valid_until", "is_active", "applies_to"]
     readonly_fields = ["times_used", "applies_to"]
@@ -94,6 +127,7 @@ class ShowAdmin(RichTextAdmin):
         "draft_updated_at",
     ]
     list_select_related = ["producer", "venue"]
+    ordering = ["-start_time", "pk"]  # also for the show autocomplete, which pages through them
     inlines = [TicketInline, PromoCodeInline, PageDesignInline]
     actions = ["soft_delete", "restore"]
     actions_detail = ["add_door_link", "add_promo_code"]
@@ -122,9 +156,18 @@ class ShowAdmin(RichTextAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = AutocompleteMultipleWithoutClearAll(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         # The admin is the one place that sees soft-deleted shows.
-        qs = Show.all_objects.select_related("producer", "venue")
+        qs = Show.all_objects.select_related("producer", "venue").order_by(*self.get_ordering(request))
         return qs.annotate(_sold=Sum("tickets__quantity_sold"), _capacity=Sum("tickets__quantity"))
 
     @admin.display(description="Starts (local)", ordering="start_time")
@@ -201,6 +244,10 @@ class TicketAdmin(AllShowsFormMixin, RichTextAdmin):
     autocomplete_fields = ["show", "author"]
     list_select_related = ["show"]
 
+    class Media:
+        css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]
+
 
 class PromoCodeForm(forms.ModelForm):
     """A promo code's ticket types are ticked from its own show's, not picked from every show's.
@@ -221,7 +268,7 @@ class PromoCodeForm(forms.ModelForm):
             show_field.disabled = True  # the ticket types below are this show's
             show_field.widget = UnfoldAdminSelectWidget(choices=[(self.chosen_show.pk, str(self.chosen_show))])
             show_field.help_text = format_html(
-                'For a code for another show, <a href="{}">choose another show</a>.',
+                'For a code for another show, <a class="underline" href="{}">choose another show</a>.',
                 reverse("admin:shows_ticketpromocode_add"),
             )
         elif show_field is not None and len(self.fields) == 1:
@@ -282,6 +329,7 @@ class TicketPromoCodeAdmin(AllShowsFormMixin, ModelAdmin):
 
     class Media:
         css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]
 
     # A new code is added in two steps, so that it is never valid for every ticket type by accident:
     # the add page without ``?show=`` asks only for the show ("Continue"), then the same page with
@@ -332,6 +380,10 @@ class TicketPageDesignAdmin(AllShowsFormMixin, ModelAdmin):
     autocomplete_fields = ["show"]
     list_select_related = ["show"]
 
+    class Media:
+        css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]
+
 
 @admin.register(FeaturedShow)
 class FeaturedShowAdmin(AllShowsFormMixin, ModelAdmin):
@@ -341,3 +393,7 @@ class FeaturedShowAdmin(AllShowsFormMixin, ModelAdmin):
     search_fields = ["show__title"]
     autocomplete_fields = ["show"]
     list_select_related = ["show"]
+
+    class Media:
+        css = {"all": [ADMIN_CSS]}
+        js = [SELECT2_LABELS]

@@ -1,9 +1,12 @@
 """Every model is in the admin, and its list, add form and change form render for a superuser."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -73,6 +76,9 @@ def _build_platform():
     ProducerInterest.objects.create(name="Lee", email="lee@example.com")
     owner = User.objects.get(username="laughs")
     api_token_create(user=owner, producer=owner.producers.get(), name="Website")
+    # The portal's accounts (django-allauth registers these in the admin).
+    EmailAddress.objects.get_or_create(user=owner, email=owner.email, defaults={"verified": True, "primary": True})
+    Authenticator.objects.create(user=owner, type=Authenticator.Type.RECOVERY_CODES, data={"used_mask": 0})
     every_minute = IntervalSchedule.objects.create(every=1, period="minutes")
     PeriodicTask.objects.create(name="release holds", task="orders.release_expired_holds", interval=every_minute)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
@@ -174,3 +180,28 @@ def test_staff_can_revoke_api_keys(admin_client, full_platform):
     )
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def tag_named(html: str, name: str) -> str:
+    """The ``<input>`` or ``<select>`` tag of the field ``name``."""
+    return re.search(rf'<(?:input|select)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html).group(0)
+
+
+def test_the_show_forms_inline_inputs_are_named_by_column_and_row(admin_client, full_platform):
+    show = Show.objects.filter(tickets__isnull=False, promo_codes__isnull=False).distinct().first()
+    html = admin_client.get(reverse("admin:shows_show_change", args=[show.pk])).content.decode()
+
+    assert 'aria-label="Name (ticket type 1)"' in tag_named(html, "tickets-0-name")
+    assert 'aria-label="Is active (ticket type 1)"' in tag_named(html, "tickets-0-is_active")
+    assert 'aria-label="Delete (ticket type 1)"' in tag_named(html, "tickets-0-DELETE")
+    assert 'aria-label="Discount type (promo code 1)"' in tag_named(html, "promo_codes-0-discount_type")
+    assert 'aria-label="Name (new ticket type)"' in tag_named(html, "tickets-__prefix__-name")  # "Add another"
+
+
+def test_the_show_forms_performers_box_has_no_remove_all_control(admin_client, full_platform):
+    show = Show.objects.first()
+    html = admin_client.get(reverse("admin:shows_show_change", args=[show.pk])).content.decode()
+
+    performers = re.search(r'<select name="performers"[^>]*>', html).group(0)
+    assert 'data-allow-clear="false"' in performers
+    assert '<script src="/static/orders/admin/select2-labels.js" type="module"></script>' in html

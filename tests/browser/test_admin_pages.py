@@ -1,10 +1,13 @@
-"""Admin pages in Chromium: they fit a 1280 px screen, and a refund is reviewed before it is made."""
+"""Admin pages in Chromium: they fit a 1280 px screen, a refund is reviewed before it is made, a promo
+code is added for a show's ticket types, and a door link that would not work is refused by its field."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from piquetickets.accounts.services import user_create
@@ -12,7 +15,7 @@ from piquetickets.checkin.models import CheckInSession
 from piquetickets.checkin.services import check_in_attendee
 from piquetickets.core.demo import seed_demo
 from piquetickets.orders.models import Order, Refund, TicketAttendee
-from piquetickets.shows.models import TicketPromoCode
+from piquetickets.shows.models import Show, TicketPromoCode
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, new_context, open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -155,3 +158,85 @@ def test_a_bad_amount_is_shown_in_a_summary_and_at_the_field(staff, live_server)
     assert page_width(page) <= 390
     assert_accessible(page, what="refund page with an error")
     assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_a_promo_code_is_added_for_its_shows_ticket_types(staff, live_server, size):
+    show = Show.objects.get(title="The Late Late Show")
+    first = show.tickets.order_by("sort_order", "pk").first()
+    page = staff(size)
+    width = size["viewport"]["width"]
+    page.goto(live_server.url + reverse("admin:shows_ticketpromocode_add"))
+
+    expect(page.locator("input[name=code]")).to_have_count(0)  # the show first
+    page.get_by_role("combobox", name="Show").click()
+    page.get_by_role("searchbox", name="Show").fill("Late Late")
+    page.get_by_role("option", name=str(show)).click()
+    screenshot(page, f"admin-promo-code-add-show-{width}")
+    assert_accessible(page, what=f"promo code add, the show, {width} px")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(live_server.url + reverse("admin:shows_ticketpromocode_add") + f"?show={show.pk}")
+    expect(page.locator("input[name=tickets]")).to_have_count(show.tickets.count())
+    expect(page.get_by_text("None ticked: it applies to every ticket type of the show")).to_be_visible()
+    page.locator("input[name=code]").fill("LATE5")
+    page.locator("input[name=discount]").fill("5")
+    page.get_by_label(first.name, exact=False).first.check()
+    screenshot(page, f"admin-promo-code-add-code-{width}")
+    assert page_width(page) <= width
+    assert_accessible(page, what=f"promo code add, the code, {width} px")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    page.wait_for_url(live_server.url + reverse("admin:shows_ticketpromocode_changelist"))
+    code = TicketPromoCode.objects.get(code="LATE5")
+    assert (code.show, list(code.tickets.all())) == (show, [first])
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_a_door_link_for_a_show_that_ended_is_refused_by_its_field(staff, live_server, size):
+    show = Show.objects.get(title="The Late Late Show")
+    start = timezone.now() - timedelta(hours=10)
+    Show.objects.filter(pk=show.pk).update(door_time=start, start_time=start, end_time=start + timedelta(hours=2))
+    page = staff(size)
+    width = size["viewport"]["width"]
+    page.goto(live_server.url + reverse("admin:checkin_checkinsession_add") + f"?show={show.pk}")
+    page.locator("input[name=expires_at_0]").fill("")
+    page.locator("input[name=expires_at_1]").fill("")
+    page.get_by_label("Label").fill("Late door")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    error = page.get_by_text("This show ended more than 6 hours ago")
+    expect(error).to_be_visible()
+    field = page.locator(".field-expires_at")
+    expect(field.get_by_text("This show ended more than 6 hours ago")).to_be_visible()
+    screenshot(page, f"admin-door-link-ended-{width}")
+    assert page_width(page) <= width
+    assert_accessible(page, what=f"door link refused, {width} px")
+    assert not CheckInSession.objects.filter(label="Late door").exists()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_several_orders_are_refunded_after_a_confirmation_that_shows_each(staff, live_server, size):
+    orders = list(Order.objects.filter(success=True, refunded_amount=0).order_by("pk")[:2])
+    page = staff(size)
+    width = size["viewport"]["width"]
+    page.goto(live_server.url + reverse("admin:orders_order_changelist"))
+    for order in orders:
+        page.locator(f"input[name=_selected_action][value='{order.pk}']").check()
+    page.locator("select[name=action]").select_option("refund_selected")
+    page.locator("button[name=index]").click()
+
+    expect(page.get_by_role("heading", name="Refund these orders in full?")).to_be_visible()
+    rows = page.locator("[data-refund-order]")
+    expect(rows).to_have_count(2)
+    screenshot(page, f"admin-refund-selected-{width}")
+    assert page_width(page) <= width
+    assert_accessible(page, what=f"refund selected orders, {width} px")
+    assert not Refund.objects.exists()
+
+    page.get_by_label("Reason (optional)").fill("Show cancelled")
+    page.get_by_role("button", name="Confirm refunds").click()
+
+    expect(page.get_by_text("Refunded 2 order(s) in full.")).to_be_visible()
+    assert sorted(Refund.objects.values_list("order_id", flat=True)) == [o.pk for o in orders]
