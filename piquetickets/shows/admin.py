@@ -19,7 +19,7 @@ from . import services
 from .models import FeaturedShow, Show, Ticket, TicketPageDesign, TicketPromoCode
 
 ADMIN_CSS = "orders/admin/admin-pages.css"
-# Names the search box of each autocomplete (select2) after its field's label.
+# Names each autocomplete (select2) box and its search field after the field's label.
 SELECT2_LABELS = forms.Script("orders/admin/select2-labels.js", type="module")
 
 
