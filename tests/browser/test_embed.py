@@ -13,7 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from piquetickets.orders.models import Order
+from piquetickets.orders.services import order_fulfil
+from piquetickets.payments.providers import Payment
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, assert_accessible, new_context, open_page
+from tests.storefront.test_embed import buy, frame_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -212,6 +215,26 @@ def test_a_site_that_may_not_frame_it_gets_the_new_tab_instead(
     assert page_problems.csp
     assert all("frame-ancestors" in line for line in page_problems.csp), page_problems.csp
     page_problems.csp.clear()
+
+
+def test_the_steps_after_the_checkout_pass_axe_and_fit_the_overlay(browser, live_server, sale, settings):
+    settings.SITE_URL = live_server.url
+    step = buy(frame_client(), sale)["Location"]
+    order = Order.objects.get()
+    context = new_context(browser, viewport={"width": 700, "height": 844})
+    page = open_page(context)
+
+    page.goto(f"{live_server.url}{step}")
+    expect(page.get_by_role("heading", name="Pay to get your tickets")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 700
+    assert_accessible(page, what="embed payment step")
+    screenshot(page, "embed-pay-step-700")
+
+    order_fulfil(order=order, payment=Payment(provider="test", session_id=order.session_id))
+    expect(page.get_by_role("heading", name="You're in!")).to_be_visible(timeout=20_000)
+    assert_accessible(page, what="embed done step")
+    screenshot(page, "embed-done-step-700")
+    context.close()
 
 
 def test_the_embed_page_fits_a_small_overlay_and_passes_axe(browser, host, sale):
