@@ -123,6 +123,12 @@ def test_the_embed_page_is_the_checkout_posting_back_to_itself_without_the_site_
     assert page.count("<h1") == 1
 
 
+def test_the_widgets_promo_code_is_filled_in(client, sale):
+    page = client.get(f"{embed_url(sale)}?promo=LAUGH10").content.decode()
+
+    assert "LAUGH10: 10% off." in page
+
+
 def test_drafts_deleted_and_unknown_shows_have_no_embed_page(client, sale):
     draft = ShowFactory(published=False)
     TicketFactory(show=draft)
