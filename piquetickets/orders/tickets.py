@@ -212,15 +212,15 @@ class _TicketCanvas:
 
     With the Unicode fonts (:func:`~piquetickets.core.fonts.font_chain`) text is shaped by HarfBuzz,
     laid out in its own direction (Unicode bidi: Arabic and Hebrew run right to left) and each
-    character is drawn with the first face of the chain that has it; a face is embedded, as a subset
-    of the glyphs used, only once some text needs it. Without them it is Helvetica and cp1252
+    character is drawn with the first face of the chain that has it; a face's weight is embedded, as
+    a subset of the glyphs used, only once some text in that weight needs it. Without them it is Helvetica and cp1252
     (:func:`pdf_safe_text`). Every text method takes raw text and makes it drawable first.
     """
 
     def __init__(self, fonts: FontChain, page: _Page) -> None:
         self.fonts = fonts
         self.page = page
-        self._families: list[str] = []  # faces added to the document so far, Noto Sans first
+        self._added: list[tuple[Face, str]] = []  # (face, "" or "B") added so far, Noto Sans first
         # Measured widths and wrapped lines, by text, weight, size (and column width) and the faces
         # added so far: every page of an order repeats the show's lines, and fpdf2 shapes and lays
         # out text (bidi) afresh each time it measures it. Per document, as everything it draws.
@@ -234,28 +234,31 @@ class _TicketCanvas:
         if fonts.primary is None:
             pdf.core_fonts_encoding = "windows-1252"
         else:
-            self._add_face(fonts.primary)
+            self._add_face(fonts.primary, "")
+            if fonts.primary.bold:
+                self._add_face(fonts.primary, "B")
             pdf.set_text_shaping(True)
 
-    def _add_face(self, face: Face) -> None:
-        self.pdf.add_face(face.family, "", face.regular)
-        if face.bold:
-            self.pdf.add_face(face.family, "B", face.bold)
-        self._families.append(face.family)
+    def _add_face(self, face: Face, style: str) -> None:
+        self.pdf.add_face(face.family, style, face.bold if style else face.regular)
+        self._added.append((face, style))
+        families = dict.fromkeys(added.family for added, _ in self._added[1:] if added is not self.fonts.primary)
         order = [f.family for f in self.fonts.faces]
-        fallbacks = sorted(self._families[1:], key=order.index)
         # A face without a bold weight still draws its script in bold text.
-        self.pdf.set_fallback_fonts(fallbacks, exact_match=False)
+        self.pdf.set_fallback_fonts(sorted(families, key=order.index), exact_match=False)
 
-    def text(self, value: str) -> str:
-        """``value`` as this document can draw it, adding the faces it needs."""
+    def text(self, value: str, *, bold: bool) -> str:
+        """``value`` as this document can draw it, adding the faces (in the weight) it needs."""
         if self.fonts.primary is None:
             return pdf_safe_text(value)
         text = _drawable_text(value, lambda char: self.fonts.face_for(char) is not None)
         for char in dict.fromkeys(text):  # in reading order, so a PDF's fonts are numbered the same every time
             face = self.fonts.face_for(char)
-            if face is not None and face.family not in self._families:  # None: a "?" Noto Sans lacked
-                self._add_face(face)
+            if face is None:  # a "?" Noto Sans lacked
+                continue
+            style = "B" if bold and face.bold else ""
+            if (face, style) not in self._added:
+                self._add_face(face, style)
         return text
 
     def _set_font(self, *, bold: bool, size: float, mono: bool = False) -> None:
@@ -269,19 +272,19 @@ class _TicketCanvas:
 
     def _string_width(self, text: str, *, bold: bool, size: float) -> float:
         """The width of ``text`` (drawable already) as fpdf2 draws it in this document's faces."""
-        key = (text, bold, size, len(self._families))
+        key = (text, bold, size, len(self._added))
         if key not in self._widths:
             self._set_font(bold=bold, size=size)
             self._widths[key] = self.pdf.get_string_width(text)
         return self._widths[key]
 
     def width(self, value: str, *, bold: bool, size: float) -> float:
-        return self._string_width(self.text(value), bold=bold, size=size)
+        return self._string_width(self.text(value, bold=bold), bold=bold, size=size)
 
     def wrap(self, value: str, *, bold: bool, size: float, width: float) -> list[str]:
         """``value`` in lines no wider than ``width``; a word too long for a line is broken inside."""
-        text = self.text(value)
-        key = (text, bold, size, width, len(self._families))
+        text = self.text(value, bold=bold)
+        key = (text, bold, size, width, len(self._added))
         if key not in self._lines:
             if "\n" not in text and self._string_width(text, bold=bold, size=size) <= width:
                 lines = [text]  # fits: fpdf2's line breaking (per-character shaping) would say so too
@@ -304,7 +307,7 @@ class _TicketCanvas:
         mono: bool = False,
     ) -> None:
         """Draw ``value`` on the baseline ``y``, starting (``left``), ending (``right``) or centred at ``x``."""
-        text = value if mono else self.text(value)
+        text = value if mono else self.text(value, bold=bold)
         if not text:
             return  # (fpdf2 reads a cell width of 0 as "up to the right margin")
         if align == "left":
