@@ -476,3 +476,40 @@ def test_names_are_normalised_as_meta_asks():
     assert normalise_name("  Jean-Luc ") == "jeanluc"
     assert normalise_name("O’Brien") == "obrien"
     assert normalise_name("José") == "josé"
+
+
+@pytest.mark.django_db
+def test_the_test_event_code_goes_along_when_set(api, sale, conversions_api, settings):
+    settings.META_TEST_EVENT_CODE = "TEST12345"
+    order = start_checkout(api, sale)
+    order_fulfil(order=order, payment=Payment(provider="test", session_id=order.session_id))
+    MetaPurchase.objects.create(order=order, next_attempt_at=timezone.now())
+
+    assert meta_purchase_send(order_id=order.pk) == "sent"
+
+    assert conversions_api.requests[0]["body"]["test_event_code"] == "TEST12345"
+
+
+@pytest.mark.django_db
+def test_an_answer_that_received_nothing_is_given_up(api, sale, conversions_api):
+    conversions_api.plan = [(200, {"events_received": 0, "messages": ["odd"]})]
+    order = start_checkout(api, sale)
+    order_fulfil(order=order, payment=Payment(provider="test", session_id=order.session_id))
+    MetaPurchase.objects.create(order=order, next_attempt_at=timezone.now())
+
+    assert meta_purchase_send(order_id=order.pk) == "failed"
+
+    row = MetaPurchase.objects.get(order=order)
+    assert (row.status, row.last_error) == ("failed", "Answer: {'events_received': 0, 'messages': ['odd']}")
+
+
+@pytest.mark.django_db
+def test_a_purchase_older_than_meta_takes_is_given_up_unsent(api, sale, conversions_api):
+    order = start_checkout(api, sale)
+    order_fulfil(order=order, payment=Payment(provider="test", session_id=order.session_id))
+    MetaPurchase.objects.create(order=order, next_attempt_at=timezone.now())
+
+    assert meta_purchase_send(order_id=order.pk, now=timezone.now() + timedelta(days=8)) == "failed"
+
+    assert MetaPurchase.objects.get(order=order).last_error == "Older than Meta takes (7 days)."
+    assert conversions_api.requests == []
