@@ -16,7 +16,7 @@ from django.utils import timezone
 from piquetickets.emails.models import EmailTracking
 from piquetickets.orders.models import Order, TicketHold, TicketOrder
 from piquetickets.orders.pricing import CartLine
-from piquetickets.orders.services import Buyer, checkout_order_uuid
+from piquetickets.orders.services import Buyer, checkout_hold, checkout_order_uuid
 from piquetickets.producers.models import ProducerFinancial
 from piquetickets.shows.models import Show, Ticket
 from piquetickets.subscribers.models import Subscriber
@@ -359,6 +359,24 @@ def test_a_double_submit_with_stripe_goes_back_to_the_same_checkout_session(clie
 
     stripe_server.expire_session(order.session_id)  # closed at Stripe: a repeat goes to the order page
     assert pay(client, sale, data)["Location"] == f"http://localhost:8080/orders/{order.public_token}/"
+
+
+def test_a_repeat_while_the_first_request_is_still_starting_stripe_is_asked_to_wait(client, sale, settings):
+    settings.PAYMENT_PROVIDER = "stripe"
+    ProducerFinancial.objects.create(producer=sale.show.producer, stripe_account_id="acct_1", charges_enabled=True)
+    data = reviewed(client, sale, **{f"qty_{sale.general.pk}": "1"})
+    lines = [CartLine(ticket=sale.general, quantity=1)]
+    buyer = Buyer("Alex", "Morgan", "alex@example.com")
+    key = data["idempotency_key"]
+    uuid = checkout_order_uuid(idempotency_key=key, show=sale.show, lines=lines, buyer=buyer)
+    # the first request has held the tickets and is talking to Stripe: no session on the order yet
+    checkout_hold(show=sale.show, lines=lines, buyer=buyer, provider="stripe", order_uuid=uuid)
+    response = pay(client, sale, data)
+
+    assert response.status_code == 422
+    assert error_summary(response) == ["We're still starting the payment for this order. Try again in a moment."]
+    assert parse(response).find("input", name="idempotency_key")["value"] == key  # the retry is the same purchase
+    assert Order.objects.count() == 1
 
 
 def test_a_submit_after_paying_goes_to_the_tickets_and_a_changed_cart_is_another_order(client, sale):
