@@ -32,7 +32,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "portal:dashboard", icon="home", sections=("dashboard",)),
-    # Shows, Orders, Check-in, Venues & performers, Payouts, Analytics go here, in that order.
+    NavItem("Shows", "portal:show-list", icon="ticket", sections=("show",)),
+    # Orders, Check-in, Venues & performers, Payouts, Analytics go here, in that order.
     NavItem("Team", "portal:team", icon="team", sections=("team",)),
     # Profile, Help go here.
 ]

@@ -6,7 +6,7 @@ one without its cases there fails that test.
 
 from django.urls import path
 
-from .views import dashboard, onboarding, producers, team
+from .views import dashboard, onboarding, producers, shows, team
 
 app_name = "portal"
 urlpatterns = [
@@ -14,6 +14,23 @@ urlpatterns = [
     # which producer the user acts for
     path("producers/", producers.producer_choose_page, name="producers"),
     path("producers/switch/", producers.producer_switch, name="producer-switch"),
+    # shows, their ticket types and promo codes
+    path("shows/", shows.show_list, name="show-list"),
+    path("shows/new/", shows.show_new, name="show-create"),
+    path("shows/<slug:slug>/", shows.show_detail, name="show"),
+    path("shows/<slug:slug>/edit/", shows.show_edit, name="show-edit"),
+    path("shows/<slug:slug>/preview/", shows.show_preview, name="show-preview"),
+    path("shows/<slug:slug>/publish/", shows.show_publish_view, name="show-publish"),
+    path("shows/<slug:slug>/unpublish/", shows.show_unpublish_view, name="show-unpublish"),
+    path("shows/<slug:slug>/duplicate/", shows.show_duplicate_view, name="show-duplicate"),
+    path("shows/<slug:slug>/delete/", shows.show_delete, name="show-delete"),
+    path("shows/<slug:slug>/restore/", shows.show_restore_view, name="show-restore"),
+    path("shows/<slug:slug>/tickets/new/", shows.ticket_new, name="show-ticket-create"),
+    path("shows/<slug:slug>/tickets/<int:pk>/", shows.ticket_edit, name="show-ticket-edit"),
+    path("shows/<slug:slug>/tickets/<int:pk>/remove/", shows.ticket_remove_view, name="show-ticket-remove"),
+    path("shows/<slug:slug>/promo-codes/new/", shows.promo_new, name="show-promo-create"),
+    path("shows/<slug:slug>/promo-codes/<int:pk>/", shows.promo_edit, name="show-promo-edit"),
+    path("shows/<slug:slug>/promo-codes/<int:pk>/remove/", shows.promo_remove_view, name="show-promo-remove"),
     # team and invitations
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team-invite"),

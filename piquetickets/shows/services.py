@@ -159,6 +159,55 @@ def show_soft_delete(*, show: Show) -> Show:
     return show
 
 
+DUPLICATED_SHOW_FIELDS = (
+    "description", "time_zone", "age_restriction", "image", "banner_image", "square_image", "image_variants",
+    "featured_video", "facebook_campaign_id", "refund_policy", "currency", "hold_minutes", "max_tickets_per_order",
+    "venue_id",
+)  # fmt: skip
+DUPLICATED_TICKET_FIELDS = (
+    "name", "description", "quantity", "price", "is_donation_based", "is_active", "max_per_order", "sort_order",
+)  # fmt: skip
+
+
+@transaction.atomic
+def show_duplicate(*, show: Show, author, title: str, start_time, end_time, door_time=None) -> Show:
+    """Copy ``show`` as a new draft on new dates: its details, images, venue and performers, its ticket
+    types (none sold, sales windows moved by as much as the show moved) and its page design. Promo codes,
+    orders and featured placements stay with the original.
+
+    The copy is checked like any new show (:func:`show_create`'s rules: a start in the next five years,
+    the end after the start, doors not after the start) and raises :class:`InvalidInput` or Django's
+    ``ValidationError`` by field before anything is written.
+    """
+    copy = Show(producer_id=show.producer_id, author=author, published=False, title=title)
+    for name in DUPLICATED_SHOW_FIELDS:
+        setattr(copy, name, getattr(show, name))
+    copy.image_variants = dict(show.image_variants or {})
+    copy.start_time, copy.end_time, copy.door_time = start_time, end_time, door_time
+    copy.draft_created_at = copy.draft_updated_at = timezone.now()
+    _check_schedule(copy)
+    copy.full_clean(exclude=["slug"])
+    copy.save()
+    copy.performers.set(show.performers.all())
+    moved = start_time - show.start_time
+    for ticket in show.tickets.order_by("sort_order", "pk"):
+        new = Ticket(show=copy, author=author, **{name: getattr(ticket, name) for name in DUPLICATED_TICKET_FIELDS})
+        new.sales_start = ticket.sales_start + moved if ticket.sales_start else None
+        new.sales_end = ticket.sales_end + moved if ticket.sales_end else None
+        new.full_clean()
+        new.save()
+    design = TicketPageDesign.objects.filter(show=show).first()
+    if design is not None:
+        TicketPageDesign.objects.create(
+            show=copy,
+            primary_color=design.primary_color,
+            secondary_color=design.secondary_color,
+            background_image=design.background_image,
+            image_variants=dict(design.image_variants or {}),
+        )
+    return copy
+
+
 @transaction.atomic
 def show_restore(*, show: Show) -> Show:
     """Bring a soft-deleted show back as a draft."""

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from piquetickets.producers.models import OnboardingSession, UserProducerAssociation
 from piquetickets.producers.services import producer_invite
+from piquetickets.shows.models import TicketPromoCode
 from tests.factories import (
     AttendeeFactory,
     MembershipFactory,
@@ -195,6 +196,97 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
 }
+
+
+# --- shows ---------------------------------------------------------------------------------------------
+_MEMBERS_OF_A = expect(anon=302, outsider=404, manager=200, owner=200, staff=200)
+_ACTS_ON_A = expect(anon=302, outsider=404, manager=303, owner=303, staff=303)
+
+
+def _local(days: int, hour: int = 20) -> str:
+    moment = timezone.localtime(timezone.now() + timedelta(days=days))
+    return moment.replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")
+
+
+def _show_post(w) -> dict:
+    return {
+        "title": "A's new show",
+        "time_zone": "America/Chicago",
+        "start_time": _local(20),
+        "end_time": _local(20, 22),
+        "age_restriction": "all_ages",
+        "refund_policy": "no_refunds",
+        "venue": w.venue.pk,
+        "performers": [w.performer.pk],
+    }
+
+
+def _deleted_show(w):
+    return ShowFactory(producer=w.producer, title="A's deleted show", is_deleted=True, deleted_at=timezone.now())
+
+
+def _promo(w):
+    return TicketPromoCode.objects.create(show=w.show, code="LAUGH10", discount=Decimal("10"))
+
+
+_TICKET_POST = {"name": "Balcony", "price": "15.00", "quantity": "40", "sort_order": "1", "is_active": "on"}
+_PROMO_POST = {"code": "SAVE5", "discount_type": "fixed", "discount": "5.00", "is_active": "on"}
+
+CASES.update(
+    {
+        "show-list": [Case("get", _ANYONE_SIGNED_IN)],
+        "show-create": [
+            Case("get", _ANYONE_SIGNED_IN),
+            # Each caller creates for the producer they act for; the outsider's venue is not B's: 422.
+            Case("post", expect(anon=302, outsider=422, manager=303, owner=303, staff=303), data=_show_post),
+        ],
+        "show": [Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug])],
+        "show-edit": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug], data=_show_post),
+        ],
+        "show-preview": [Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug])],
+        # Members of A have no publishing right (403, nothing written); staff may always.
+        "show-publish": [
+            Case(
+                "post", expect(anon=302, outsider=404, manager=403, owner=403, staff=303), args=lambda w: [w.show.slug]
+            )
+        ],
+        "show-unpublish": [Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug])],
+        "show-duplicate": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug]),
+            Case(
+                "post",
+                _ACTS_ON_A,
+                args=lambda w: [w.show.slug],
+                data=lambda w: {"title": "A's show again", "start_time": _local(30), "end_time": _local(30, 22)},
+            ),
+        ],
+        "show-delete": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug]),
+        ],
+        "show-restore": [Case("post", _ACTS_ON_A, args=lambda w: [_deleted_show(w).slug])],
+        "show-ticket-create": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug], data=lambda w: dict(_TICKET_POST)),
+        ],
+        "show-ticket-edit": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug, w.ticket.pk]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug, w.ticket.pk], data=lambda w: dict(_TICKET_POST)),
+        ],
+        "show-ticket-remove": [Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug, w.ticket.pk])],
+        "show-promo-create": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug], data=lambda w: dict(_PROMO_POST)),
+        ],
+        "show-promo-edit": [
+            Case("get", _MEMBERS_OF_A, args=lambda w: [w.show.slug, _promo(w).pk]),
+            Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug, _promo(w).pk], data=lambda w: dict(_PROMO_POST)),
+        ],
+        "show-promo-remove": [Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug, _promo(w).pk])],
+    }
+)
 
 
 def is_refusal(status: int, *, caller: str) -> bool:
