@@ -37,6 +37,7 @@ class Tick:
 class XLabel:
     x: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the last label ends at its bar, so it stays in the picture
 
 
 @dataclass(frozen=True)
@@ -89,5 +90,10 @@ def bar_chart(
     for step in range(ticks + 1):
         amount = top * step / ticks
         tick_rows.append(Tick(round(baseline - plot_height * step / ticks, 2), format_value(amount)))
-    labels = [XLabel(round(LEFT + index * slot + slot / 2, 2), label) for index, label in sorted(x_labels.items())]
+    labels = [
+        XLabel(round(LEFT + index * slot + slot, 2), label, "end")
+        if index == len(values) - 1
+        else XLabel(round(LEFT + index * slot + slot / 2, 2), label)
+        for index, label in sorted(x_labels.items())
+    ]
     return BarChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, baseline, bars, tick_rows, labels)

@@ -1,11 +1,6 @@
 """Signing in and out, password reset and change, two-factor: django-allauth in the portal's ways."""
 
-import base64
-import hashlib
-import hmac
 import re
-import struct
-import time
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -14,6 +9,7 @@ from django.core.cache import cache
 
 from piquetickets.emails.models import EmailTracking
 from tests.factories import MembershipFactory, UserFactory
+from tests.portal.otp import totp
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +25,6 @@ def maya(db):
 
 def sign_in(client, login, password=PASSWORD, **extra):
     return client.post("/accounts/login/", {"login": login, "password": password}, **extra)
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """The 6-digit code an authenticator app shows for ``secret`` now (RFC 6238, SHA-1, 30 s)."""
-    counter = int((at or time.time()) // 30)
-    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def test_the_sign_in_page_has_labelled_fields_and_links(client):

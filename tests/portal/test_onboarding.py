@@ -143,7 +143,7 @@ def test_the_token_stays_out_of_referrers_and_caches(client, invited):
 
     response = client.get(f"/dashboard/join/{token}/")
 
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 

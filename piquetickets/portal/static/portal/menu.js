@@ -2,8 +2,9 @@
 //
 // Without this script the button stays hidden and the navigation stays open (a wrapped list under
 // the header). With it, on a narrow screen the navigation folds away behind the button, which says
-// whether it is open (aria-expanded); Escape closes it and gives the focus back to the button. On a
-// wide screen the stylesheet shows the navigation and hides the button whatever their state.
+// whether it is open (aria-expanded); Escape (on the button or in the menu) closes it and gives the
+// focus back to the button. On a wide screen the stylesheet shows the navigation and hides the button
+// whatever their state.
 
 export function init(root) {
   for (const button of root.querySelectorAll("[data-portal-menu]")) {
@@ -19,11 +20,13 @@ export function init(root) {
     setOpen(false);
     button.hidden = false;
     button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
-    nav.addEventListener("keydown", (event) => {
+    const closeOnEscape = (event) => {
       if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && button.offsetParent) {
         setOpen(false);
         button.focus();
       }
-    });
+    };
+    button.addEventListener("keydown", closeOnEscape);
+    nav.addEventListener("keydown", closeOnEscape);
   }
 }
