@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
+from piquetickets.performers.models import Performer
 from piquetickets.shows.models import Show, TicketPromoCode
+from piquetickets.venues.models import Venue
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -166,10 +169,17 @@ class ShowForm(LocalTimesMixin, forms.Form):
 
     NEW_VENUE_FIELDS = ("new_venue_name", "new_venue_address", "new_venue_city")
 
-    def __init__(self, *args, producer, **kwargs):
+    def __init__(self, *args, producer, show: Show | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = producer.venues.filter(is_active=True).order_by("name", "pk")
-        self.fields["performers"].queryset = producer.performers.order_by("name", "pk")
+        # The producer's venues, and the show's own even when it is not one of them (a venue the
+        # platform's team set), so saving other changes never drops it.
+        venues = Q(producer=producer, is_active=True)
+        performers = Q(producer=producer)
+        if show is not None:
+            venues |= Q(pk=show.venue_id)
+            performers |= Q(pk__in=show.performers.values("pk"))
+        self.fields["venue"].queryset = Venue.objects.filter(venues).order_by("name", "pk")
+        self.fields["performers"].queryset = Performer.objects.filter(performers).order_by("name", "pk")
         for name in ("image", "banner_image", "square_image"):
             self.fields[name].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif"
         self.fields["featured_video"].widget.attrs.update({"inputmode": "url", "spellcheck": "false"})

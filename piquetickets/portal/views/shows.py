@@ -326,9 +326,9 @@ def show_new(request):
 def show_edit(request, slug: str):
     show = _show(request, slug)
     if request.method == "GET":
-        form = ShowForm(initial=ShowForm.initial_for(show), producer=request.producer)
+        form = ShowForm(initial=ShowForm.initial_for(show), producer=request.producer, show=show)
         return _form_page(request, form, show=show)
-    form = ShowForm(request.POST, request.FILES, producer=request.producer)
+    form = ShowForm(request.POST, request.FILES, producer=request.producer, show=show)
     saved, page = _submit_show(request, form, show)
     if page is not None:
         return page
