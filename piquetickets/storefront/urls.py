@@ -18,6 +18,7 @@ urlpatterns = [
     # shows and checkout
     path("shows/<slug:slug>/", shows.show_detail, name="show"),
     path("shows/<slug:slug>/calendar.ics", shows.show_calendar, name="show-ics"),
+    path("shows/<slug:slug>/theme.css", shows.show_theme_css, name="show-theme"),
     path("shows/<slug:slug>/checkout/", shows.checkout, name="checkout"),
     path("checkout/", shows.checkout_alias, name="checkout-alias"),  # the seed's /checkout?show=<slug>
     path("order-confirmation/", shows.order_confirmation_alias, name="order-confirmation"),  # the seed's path

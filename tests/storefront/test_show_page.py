@@ -463,7 +463,7 @@ def test_a_producer_palette_keeps_text_contrast_of_at_least_4_5(client, night, f
     show, _ = night
     TicketPageDesign.objects.create(show=show, primary_color=primary, secondary_color=secondary)
     page = parse(client.get("/shows/friday-laughs/"))
-    href = [link["href"] for link in page.find_all("link", rel="stylesheet") if "design=" in link["href"]]
+    href = [link["href"] for link in page.find_all("link", rel="stylesheet") if "/theme.css?v=" in link["href"]]
     assert len(href) == 1
     response = client.get(href[0])
 
@@ -496,7 +496,7 @@ def test_over_a_background_image_the_veil_keeps_the_text_readable_on_any_pixel()
 def test_an_old_design_address_gets_the_current_design_briefly(client, night, frozen):
     show, _ = night
     TicketPageDesign.objects.create(show=show, primary_color="#0E6BA8", secondary_color="#0B132B")
-    response = client.get("/shows/friday-laughs/?design=000000000000")
+    response = client.get("/shows/friday-laughs/theme.css?v=000000000000")
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=300"
@@ -506,8 +506,8 @@ def test_an_old_design_address_gets_the_current_design_briefly(client, night, fr
 def test_a_show_without_a_design_links_no_stylesheet_and_has_none(client, night, frozen):
     page = parse(client.get("/shows/friday-laughs/"))
 
-    assert not [link for link in page.find_all("link", rel="stylesheet") if "design=" in link["href"]]
-    assert client.get("/shows/friday-laughs/?design=abc").status_code == 404
+    assert not [link for link in page.find_all("link", rel="stylesheet") if "theme.css" in link["href"]]
+    assert client.get("/shows/friday-laughs/theme.css?v=abc").status_code == 404
 
 
 # --- calendar --------------------------------------------------------------------------------------

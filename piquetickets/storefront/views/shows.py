@@ -4,7 +4,7 @@ checkout, the seed's aliases, and "email me my tickets again".
 - ``/shows/<slug>/``: what, when (in the show's own time zone), where, who, every ticket type with its
   all-in price and availability, add to calendar, share links, schema.org ``Event`` JSON-LD and the
   OpenGraph/Twitter tags. Drafts and deleted shows are 404 for everyone. The producer's page design
-  comes as a small stylesheet at ``/shows/<slug>/?design=<version>`` (the CSP allows no inline
+  comes as a small stylesheet at ``/shows/<slug>/theme.css?v=<version>`` (the CSP allows no inline
   style), with text contrast of at least 4.5:1 whatever colours the producer picked.
 - ``/shows/<slug>/checkout/``: quantities, donations, promo code, buyer and ticket-holder names on one
   page; the live total comes from the same pricing function the order is made with. htmx posts the
@@ -459,7 +459,7 @@ def design_stylesheet_url(show: Show) -> str:
     design = _design(show)
     if design is None:
         return ""
-    return f"{reverse('storefront:show', args=[show.slug])}?{urlencode({'design': _design_version(design)})}"
+    return f"{reverse('storefront:show-theme', args=[show.slug])}?{urlencode({'v': _design_version(design)})}"
 
 
 def _design_stylesheet(request, show: Show) -> HttpResponse:
@@ -467,7 +467,7 @@ def _design_stylesheet(request, show: Show) -> HttpResponse:
     if design is None:
         raise Http404("This show has no page design.")
     response = HttpResponse(show_theme(design).css(), content_type="text/css; charset=utf-8")
-    current = request.GET.get("design") == _design_version(design)
+    current = request.GET.get("v") == _design_version(design)
     # The address names the design's version, so a current one never changes; an old one is
     # answered with the current design, briefly.
     response["Cache-Control"] = "public, max-age=31536000, immutable" if current else "public, max-age=300"
@@ -599,11 +599,15 @@ def _cheapest_label(offers: list[Offer], cheapest: Decimal | None, currency: str
 
 
 @require_safe
+def show_theme_css(request, slug: str):
+    """``/shows/<slug>/theme.css?v=<version>``: the show's page design (the producer's colours) as a stylesheet."""
+    return _design_stylesheet(request, _public_show(slug))
+
+
+@require_safe
 def show_detail(request, slug: str):
-    """The show page (``?design=…``: the show's colours as a stylesheet)."""
+    """The show page."""
     show = _public_show(slug)
-    if "design" in request.GET:
-        return _design_stylesheet(request, show)
     offers = show_offers(show)
     facts = show_facts(show)
     url = _show_url(show)
