@@ -11,7 +11,7 @@ Face                          Scripts                                      Debia
 Noto Sans (regular, bold)     Latin, Greek, Cyrillic (and the page's text)  ``fonts-noto-core``
 Noto Sans Arabic              Arabic                                       ``fonts-noto-core``
 Noto Sans Hebrew              Hebrew                                       ``fonts-noto-core``
-Droid Sans Fallback (Full)    Chinese, Japanese, Korean (one weight only)  ``fonts-droid-fallback``
+Droid Sans Fallback (Full)    Chinese, Japanese (one weight; no Hangul)    ``fonts-droid-fallback``
 ============================  ===========================================  =====================
 
 All are TrueType files. The folders searched, in order, are the ``TICKET_FONT_DIRS`` setting (by
@@ -245,7 +245,8 @@ class ParsedFace:
         unicodes: dict[int, list[int]] = defaultdict(list)
         for unicode, glyph_name in font.cmap.items():
             unicodes[self._glyph_ids[glyph_name]].append(unicode)
-        self._unicodes = dict(unicodes)
+        # Tuples of ints, which the garbage collector stops tracking: 30,000 lists would stay tracked.
+        self._unicodes = {glyph_id: tuple(chars) for glyph_id, chars in unicodes.items()}
         # fpdf2's widths are a defaultdict, which stores the default width of each missing character read.
         font.cw = _Widths(font.cw, font.desc.missing_width)
         font.ttfont = self._drawing
