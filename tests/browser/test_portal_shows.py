@@ -12,9 +12,17 @@ from playwright.sync_api import expect
 
 from piquetickets.producers.models import UserProducerAssociation
 from piquetickets.shows.models import Show
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import DESKTOP, assert_accessible, new_context, open_page, screenshot
 from tests.browser.test_portal_onboarding import sign_in
-from tests.factories import MembershipFactory, PerformerFactory, ProducerFactory
+from tests.factories import (
+    MembershipFactory,
+    PerformerFactory,
+    ProducerFactory,
+    ShowFactory,
+    TicketFactory,
+    VenueFactory,
+)
+from tests.images import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,6 +90,12 @@ def test_create_a_show_with_tickets_and_a_promo_code_then_publish_it(any_page, l
     page.get_by_label("City").fill("Brooklyn")
     page.get_by_label("Venue's time zone").select_option("America/New_York")
     page.get_by_label("Dana Quip").check()
+    poster = {"name": "poster.png", "mimeType": "image/png", "buffer": image_bytes()}
+    page.get_by_label("Main image").set_input_files(poster)
+    preview = page.locator('img[data-image-preview="id_image"]')
+    expect(preview).to_be_visible()
+    expect(preview).to_have_attribute("alt", "Preview of poster.png")
+    assert preview.get_attribute("src").startswith("data:image/png;base64,")
     page.get_by_role("button", name="Save as a draft").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Friday Laughs")
@@ -89,6 +103,7 @@ def test_create_a_show_with_tickets_and_a_promo_code_then_publish_it(any_page, l
     expect(page.locator(".show-problems")).to_contain_text("Add at least one ticket type that is on sale.")
     show = Show.objects.get()
     assert (show.venue.name, show.time_zone, show.published) == ("The Basement Room", "America/New_York", False)
+    assert show.image.name.startswith("shows/poster-")
 
     add_ticket_type(page, "General admission", "20", "80", "0")
     assert_accessible(page, what="the show's page with a ticket type")
@@ -129,8 +144,6 @@ def test_create_a_show_with_tickets_and_a_promo_code_then_publish_it(any_page, l
 
 def test_a_ticket_quantity_below_what_is_sold_is_refused_by_the_field(page, live_server):
     producer = a_producer_who_may_publish()
-    from tests.factories import ShowFactory, TicketFactory, VenueFactory
-
     show = ShowFactory(producer=producer, venue=VenueFactory(producer=producer), title="Sold well")
     ticket = TicketFactory(show=show, name="General admission", quantity=50, quantity_sold=30)
     sign_in(page, live_server.url, "olivia")
@@ -149,3 +162,32 @@ def test_a_ticket_quantity_below_what_is_sold_is_refused_by_the_field(page, live
     expect(page.get_by_role("row", name="Sold well")).to_contain_text("Deleted")
     page.get_by_role("button", name="Restore Sold well").click()
     expect(page.locator(".site-messages")).to_contain_text("“Sold well” is restored as a draft.")
+
+
+def test_without_javascript_a_show_and_a_ticket_type_are_created(browser, live_server):
+    a_producer_who_may_publish()
+    context = new_context(browser, java_script_enabled=False, **DESKTOP)
+    page = open_page(context)
+    sign_in(page, live_server.url, "olivia")
+
+    page.goto(f"{live_server.url}/dashboard/shows/new/")
+    page.get_by_label("Title", exact=True).fill("No-script night")
+    page.get_by_label("Time zone", exact=True).select_option("America/New_York")
+    page.get_by_label("Show starts").fill(_local(9, 20))
+    page.get_by_label("Show ends").fill(_local(9, 19))
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.locator(".error-summary")).to_contain_text("The show must end after it starts.")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("No-script night")
+
+    page.get_by_label("Show ends").fill(_local(9, 22))
+    page.get_by_text("Add a new venue").click()
+    page.get_by_label("Name", exact=True).fill("Back Room")
+    page.get_by_label("Street address").fill("3 Oak St")
+    page.get_by_label("City").fill("Queens")
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("No-script night")
+
+    add_ticket_type(page, "Door", "10", "30", "0")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".site-messages")).to_contain_text("“No-script night” is published")
+    context.close()
