@@ -345,9 +345,8 @@ def _lines_right_edges(page) -> list[tuple[str, float]]:
 
 
 def test_long_names_and_titles_wrap_inside_their_column_and_end_in_an_ellipsis(berlin_show, unicode_fonts):
-    berlin_show.title = ("Late Night Laughs: the Whole Season in One Very Long Evening " * 4)[
-        :200
-    ]  # Show.title max_length: PostgreSQL refuses more
+    # As long as Show.title takes (200 characters: PostgreSQL refuses more).
+    berlin_show.title = ("Late Night Laughs: the Whole Season in One Very Long Evening " * 4)[:200]
     berlin_show.save()
     line = TicketOrderFactory(order=OrderFactory(show=berlin_show))
     chinese = AttendeeFactory(ticket_order=line, first_name="王" * 60, last_name="")
