@@ -225,7 +225,8 @@ def test_create_refuses_an_end_before_the_start_from_the_model(owner_client):
     response = owner_client.post(reverse("portal:show-create"), _show_data(end_time=_local(10, 18)))
 
     assert response.status_code == 422
-    assert response.context["form"].non_field_errors() == ["The show must end after it starts."]
+    assert response.context["form"].errors == {"end_time": ["The show must end after it starts."]}
+    assert 'href="#id_end_time">The show must end after it starts.</a>' in response.content.decode()
     assert Show.all_objects.count() == 0
 
 
@@ -326,7 +327,7 @@ def test_a_published_show_cant_lose_its_venue(owner_client, producer):
     response = owner_client.post(reverse("portal:show-edit", args=[show.slug]), _show_data(title="Changed"))
 
     assert response.status_code == 422
-    assert response.context["form"].non_field_errors() == ["A published show needs a venue."]
+    assert response.context["form"].errors == {"venue": ["A published show needs a venue."]}
     show.refresh_from_db()
     assert (show.title, show.venue_id is not None) == ("Live", True)
 
@@ -404,7 +405,7 @@ def test_sales_window_in_the_wrong_order_is_refused(owner_client, producer):
     )
 
     assert response.status_code == 422
-    assert response.context["form"].non_field_errors() == ["Sales must end after they start."]
+    assert response.context["form"].errors == {"sales_end": ["Sales must end after they start."]}
     assert Ticket.objects.count() == 0
 
 
@@ -503,8 +504,8 @@ def test_promo_code_refusals_are_shown_and_nothing_written(owner_client, produce
     empty = owner_client.post(url, {"code": "", "discount_type": "fixed", "discount": ""})
 
     assert (too_much.status_code, taken.status_code, empty.status_code) == (422, 422, 422)
-    assert too_much.context["form"].non_field_errors() == ["A percentage discount can't exceed 100."]
-    assert taken.context["form"].non_field_errors() == ["This show already has a promo code with that name."]
+    assert too_much.context["form"].errors == {"discount": ["A percentage discount can't exceed 100."]}
+    assert taken.context["form"].errors == {"code": ["This show already has a promo code with that name."]}
     assert empty.context["form"].errors["code"] == ["Enter the code buyers will type."]
     assert 'value="BIG"' in too_much.content.decode()
     assert TicketPromoCode.objects.count() == 1
@@ -648,7 +649,7 @@ def test_duplicate_page_refuses_an_end_before_the_start(owner_client, producer):
     )
 
     assert response.status_code == 422
-    assert response.context["form"].non_field_errors() == ["The show must end after it starts."]
+    assert response.context["form"].errors == {"end_time": ["The show must end after it starts."]}
     assert Show.all_objects.count() == 1
     assert Ticket.objects.count() == 1
 
@@ -686,3 +687,16 @@ def test_delete_asks_first_then_deletes(owner_client, producer):
     show.refresh_from_db()
     assert (show.is_deleted, show.published) == (True, False)
     assert owner_client.get(reverse("portal:show", args=[show.slug])).status_code == 404
+
+
+def test_every_constraint_placed_by_a_field_exists_and_the_field_is_on_its_form():
+    from piquetickets.portal.forms.shows import CONSTRAINT_FIELDS, PromoCodeForm, ShowForm, TicketForm
+
+    forms_by_model = {Show: ShowForm, Ticket: TicketForm, TicketPromoCode: PromoCodeForm}
+    placed = {}
+    for model, form in forms_by_model.items():
+        for constraint in model._meta.constraints:
+            if constraint.name in CONSTRAINT_FIELDS:
+                assert CONSTRAINT_FIELDS[constraint.name] in form.base_fields, constraint.name
+                placed[constraint.name] = model
+    assert set(placed) == set(CONSTRAINT_FIELDS)

@@ -89,16 +89,42 @@ class LocalTimesMixin:
         return cleaned
 
 
-def apply_validation_error(form: forms.Form, error: ValidationError, *, prefix: str = "") -> None:
+# The field a database constraint's refusal is about, so the message sits by that field rather than
+# at the top (the constraints and their messages are the models'; this only says where to show them).
+CONSTRAINT_FIELDS = {
+    "show_start_before_end": "end_time",
+    "show_doors_not_after_start": "door_time",
+    "show_published_has_venue": "venue",
+    "ticket_price_gte_0": "price",
+    "ticket_sold_within_quantity": "quantity",
+    "ticket_sales_window_ordered": "sales_end",
+    "ticket_max_per_order_gte_1": "max_per_order",
+    "promocode_code_ci_unique_per_show": "code",
+    "promocode_discount_gt_0": "discount",
+    "promocode_percent_lte_100": "discount",
+    "promocode_uses_within_limit": "max_uses",
+    "promocode_validity_ordered": "valid_until",
+}
+
+
+def _constraint_field(model, message: str) -> str | None:
+    for constraint in model._meta.constraints if model is not None else ():
+        if constraint.name in CONSTRAINT_FIELDS and str(constraint.get_violation_error_message()) == message:
+            return CONSTRAINT_FIELDS[constraint.name]
+    return None
+
+
+def apply_validation_error(form: forms.Form, error: ValidationError, *, model=None, prefix: str = "") -> None:
     """Put a model's ``full_clean`` error on ``form``: each message by the field of that name (``prefix`` +
-    name, for a form holding two models' fields), the rest at the top."""
+    name, for a form holding two models' fields), a constraint's by the field it is about (of ``model``,
+    see :data:`CONSTRAINT_FIELDS`), the rest at the top."""
     if not hasattr(error, "error_dict"):
         for message in error.messages:
             form.add_error(None, message)
         return
     for name, messages in error.message_dict.items():
-        target = f"{prefix}{name}"
         for message in messages:
+            target = f"{prefix}{name}" if name != "__all__" else _constraint_field(model, message)
             form.add_error(target if target in form.fields else None, message)
 
 

@@ -304,7 +304,7 @@ def _submit_show(request, form: ShowForm, show: Show | None):
         except ApplicationError as refusal:
             apply_error(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=Show)
     return None, _form_page(request, form, show=show, status=422)
 
 
@@ -410,7 +410,7 @@ def show_duplicate_view(request, slug: str):
         except ApplicationError as refusal:
             apply_error(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=Show)
         else:
             messages.success(request, f"“{copy.title}” is a new draft with the same ticket types and design.")
             return see_other(_show_url(copy))
@@ -467,7 +467,7 @@ def ticket_new(request, slug: str):
         except ApplicationError as refusal:
             _ticket_refused(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=Ticket)
         else:
             messages.success(request, f"Ticket type “{ticket.name}” added.")
             return see_other(_show_url(show))
@@ -489,7 +489,7 @@ def ticket_edit(request, slug: str, pk: int):
         except ApplicationError as refusal:
             _ticket_refused(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=Ticket)
         else:
             messages.success(request, f"Ticket type “{ticket.name}” saved.")
             return see_other(_show_url(show))
@@ -530,7 +530,7 @@ def promo_new(request, slug: str):
         except ApplicationError as refusal:
             apply_error(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=TicketPromoCode)
         else:
             messages.success(request, f"Promo code {promo.code} added.")
             return see_other(_show_url(show))
@@ -552,7 +552,7 @@ def promo_edit(request, slug: str, pk: int):
         except ApplicationError as refusal:
             apply_error(form, refusal)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            apply_validation_error(form, error, model=TicketPromoCode)
         else:
             messages.success(request, f"Promo code {promo.code} saved.")
             return see_other(_show_url(show))
