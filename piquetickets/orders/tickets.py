@@ -213,8 +213,9 @@ class _TicketCanvas:
     With the Unicode fonts (:func:`~piquetickets.core.fonts.font_chain`) text is shaped by HarfBuzz,
     laid out in its own direction (Unicode bidi: Arabic and Hebrew run right to left) and each
     character is drawn with the first face of the chain that has it; a face's weight is embedded, as
-    a subset of the glyphs used, only once some text in that weight needs it. Without them it is Helvetica and cp1252
-    (:func:`pdf_safe_text`). Every text method takes raw text and makes it drawable first.
+    a subset of the glyphs used, only once some text in that weight needs it. Without them it is
+    Helvetica and cp1252 (:func:`pdf_safe_text`). Every text method takes raw text and makes it
+    drawable first.
     """
 
     def __init__(self, fonts: FontChain, page: _Page) -> None:
@@ -242,10 +243,10 @@ class _TicketCanvas:
     def _add_face(self, face: Face, style: str) -> None:
         self.pdf.add_face(face.family, style, face.bold if style else face.regular)
         self._added.append((face, style))
-        families = dict.fromkeys(added.family for added, _ in self._added[1:] if added is not self.fonts.primary)
+        fallbacks = {added.family for added, _ in self._added if added is not self.fonts.primary}
         order = [f.family for f in self.fonts.faces]
         # A face without a bold weight still draws its script in bold text.
-        self.pdf.set_fallback_fonts(sorted(families, key=order.index), exact_match=False)
+        self.pdf.set_fallback_fonts(sorted(fallbacks, key=order.index), exact_match=False)
 
     def text(self, value: str, *, bold: bool) -> str:
         """``value`` as this document can draw it, adding the faces (in the weight) it needs."""
