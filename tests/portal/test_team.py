@@ -241,3 +241,22 @@ def test_staff_acting_for_a_producer_can_not_leave_it(client, producer, owner):
     session.save()
 
     assert client.post("/dashboard/team/leave/").status_code == 404
+
+
+def test_invitations_per_producer_are_limited_per_hour(owner_client, monkeypatch):
+    from piquetickets.portal.views import team
+
+    monkeypatch.setattr(team, "INVITATIONS_PER_HOUR", 2)
+    for number in range(2):
+        assert owner_client.post("/dashboard/team/invite/", {"email": f"p{number}@example.com"}).status_code == 303
+    invitation = OnboardingSession.objects.first()
+    before = rows()
+
+    refused = owner_client.post("/dashboard/team/invite/", {"email": "p3@example.com"})
+    again = owner_client.post(f"/dashboard/team/invitations/{invitation.pk}/resend/")
+
+    assert refused.status_code == 429
+    assert "a lot of invitations for one hour" in refused.content.decode()
+    assert 'value="p3@example.com"' in refused.content.decode()
+    assert again.status_code == 429
+    assert rows() == before

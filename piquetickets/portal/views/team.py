@@ -9,12 +9,16 @@ message, or the page again with the refusal (422 for the invite form's input, 40
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from piquetickets.core.cache import window_hits
 from piquetickets.core.errors import ApplicationError
 from piquetickets.producers.models import OnboardingSession, UserProducerAssociation
 from piquetickets.producers.selectors import producer_invitations_waiting, producer_team
@@ -30,6 +34,19 @@ from ..access import STAFF, producer_object_or_404, producer_required
 from ..forms import apply_error
 from ..forms.team import InviteForm, RoleForm
 from ..responses import see_other
+
+# Invitations (new and sent again) a producer may send per hour: enough for any team, too few to use
+# the platform's email address for spam.
+INVITATIONS_PER_HOUR = 30
+TOO_MANY_INVITATIONS = "That's a lot of invitations for one hour. Try again later, or write to us if you need more."
+
+
+def _invitation_budget_spent(producer) -> bool:
+    """Count one invitation for ``producer`` in the current hour; whether that goes over the budget.
+    With the cache unavailable, nothing is refused."""
+    hour = int(time.time() // 3600)
+    hits = window_hits(cache, [(f"portal:invitations:{producer.pk}:{hour}", None, 3600)])
+    return hits is not None and hits[0][0] > INVITATIONS_PER_HOUR
 
 
 def _team_page(request, *, invite_form=None, refusal: str = "", status: int = 200):
@@ -74,6 +91,9 @@ def team(request):
 def team_invite(request):
     form = InviteForm(request.POST)
     if form.is_valid():
+        if _invitation_budget_spent(request.producer):
+            form.add_error(None, TOO_MANY_INVITATIONS)
+            return _team_page(request, invite_form=form, status=429)
         try:
             invitation, _ = producer_invite(
                 producer=request.producer, email=form.cleaned_data["email"], invited_by=request.user
@@ -94,6 +114,8 @@ def _invitation(request, pk: int) -> OnboardingSession:
 @producer_required(owner_only=True)
 def invitation_resend(request, pk: int):
     invitation = _invitation(request, pk)
+    if _invitation_budget_spent(request.producer):
+        return _team_page(request, refusal=TOO_MANY_INVITATIONS, status=429)
     try:
         producer_invitation_resend(invitation=invitation, invited_by=request.user)
     except ApplicationError as refusal:
