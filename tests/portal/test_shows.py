@@ -700,3 +700,23 @@ def test_every_constraint_placed_by_a_field_exists_and_the_field_is_on_its_form(
                 assert CONSTRAINT_FIELDS[constraint.name] in form.base_fields, constraint.name
                 placed[constraint.name] = model
     assert set(placed) == set(CONSTRAINT_FIELDS)
+
+
+def test_show_page_query_count_is_the_same_for_one_and_many_ticket_types_and_codes(owner_client, producer):
+    show = ShowFactory(producer=producer)
+    first = TicketFactory(show=show)
+    PromoCodeFactory(show=show, code="ONE").tickets.set([first])
+    url = reverse("portal:show", args=[show.slug])
+    owner_client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(url)
+    for n in range(5):
+        ticket = TicketFactory(show=show, name=f"Type {n}")
+        HoldFactory(ticket=ticket, quantity=1)
+        PromoCodeFactory(show=show, code=f"CODE{n}").tickets.set([ticket, first])
+
+    with CaptureQueriesContext(connection) as many:
+        response = owner_client.get(url)
+
+    assert len(many.captured_queries) == len(one.captured_queries)
+    assert (len(response.context["tickets"]), len(response.context["promos"])) == (6, 6)
