@@ -156,6 +156,12 @@ def test_a_ticket_quantity_below_what_is_sold_is_refused_by_the_field(page, live
     expect(page.get_by_label("Quantity for sale")).to_have_value("20")
     assert_accessible(page, what="the ticket type form with the quantity refused")
 
+    page.goto(f"{live_server.url}/dashboard/shows/{show.slug}/duplicate/")
+    page.get_by_label("Show ends").fill("")
+    page.get_by_role("button", name="Create the copy").click()
+    expect(page.locator("#id_end_time_error")).to_contain_text("Enter a date and time.")
+    assert_accessible(page, what="the duplicate form with an error")
+
     page.goto(f"{live_server.url}/dashboard/shows/{show.slug}/delete/")
     assert_accessible(page, what="the delete confirmation")
     page.get_by_role("button", name="Delete the show").click()
