@@ -265,6 +265,13 @@ def _form_page(request, form: ShowForm, *, show: Show | None = None, status: int
     return render(request, "portal/shows/form.html", context, status=status)
 
 
+class _VenueRefused(Exception):
+    """``venue_create`` refused the inline venue: its errors go on the ``new_venue_*`` fields."""
+
+    def __init__(self, error: ValidationError):
+        self.error = error
+
+
 def _save_show(request, form: ShowForm, show: Show | None) -> Show:
     """Create or change the show from a valid ``form``, with its new venue and images, all or nothing."""
     data = form.show_data()
@@ -287,11 +294,6 @@ def _save_show(request, form: ShowForm, show: Show | None) -> Show:
                 except InvalidImage as error:
                     raise InvalidImage(error.message, extra={"field": name}) from error
     return show
-
-
-class _VenueRefused(Exception):
-    def __init__(self, error: ValidationError):
-        self.error = error
 
 
 def _submit_show(request, form: ShowForm, show: Show | None):
