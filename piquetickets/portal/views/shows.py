@@ -11,14 +11,18 @@ kept) or at the top of the show's page with the service's status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -438,15 +442,78 @@ def show_restore_view(request, slug: str):
     return see_other(_show_url(show))
 
 
-# --- ticket types --------------------------------------------------------------------------------------
+# --- ticket types and promo codes ----------------------------------------------------------------------
 
 
-def _ticket_page(request, show: Show, form: TicketForm, *, ticket: Ticket | None = None, status: int = 200):
-    held = None
-    if ticket is not None:
-        held = tickets_with_availability(Ticket.objects.filter(pk=ticket.pk)).values_list("held", flat=True).get()
-    context = {"show": show, "form": form, "ticket": ticket, "held": held}
-    return render(request, "portal/shows/ticket_form.html", context, status=status)
+@dataclass(frozen=True)
+class _ShowPart:
+    """A kind of thing that belongs to a show and has its own form page: a ticket type or a promo code.
+    Their pages share one flow (``_part_new``, ``_part_edit``, ``_part_remove``); this says what differs."""
+
+    model: type[Model]
+    form_class: type[TicketForm] | type[PromoCodeForm]
+    template: str
+    context_name: str
+    form_kwargs: Callable[[Show], dict]
+    create: Callable[[HttpRequest, Show, Any], Any]
+    update: Callable[[Any, Any], Any]
+    remove: Callable[[Any], str]
+    label: Callable[[Any], str]
+    kept: str
+    refused: Callable[[Any, ApplicationError], None] = apply_error
+    extra_context: Callable[[Any], dict] = lambda item: {}
+
+
+def _part_page(request, part: _ShowPart, show: Show, form, *, item=None, status: int = 200):
+    context = {"show": show, "form": form, part.context_name: item, **part.extra_context(item)}
+    return render(request, part.template, context, status=status)
+
+
+def _part_item(request, part: _ShowPart, show: Show, pk: int):
+    return producer_object_or_404(request, part.model, field="show__producer", show=show, pk=pk)
+
+
+def _part_submit(request, part: _ShowPart, show: Show, *, item=None):
+    """Create (``item`` None) or change ``item`` from the POST: 303 to the show's page with a message,
+    or the form again with the refusal by field (422, input kept)."""
+    form = part.form_class(request.POST, **part.form_kwargs(show))
+    if form.is_valid():
+        try:
+            saved = part.create(request, show, form) if item is None else part.update(item, form)
+        except ApplicationError as refusal:
+            part.refused(form, refusal)
+        except ValidationError as error:
+            apply_validation_error(form, error, model=part.model)
+        else:
+            messages.success(request, f"{part.label(saved)} {'added' if item is None else 'saved'}.")
+            return see_other(_show_url(show))
+    return _part_page(request, part, show, form, item=item, status=422)
+
+
+def _part_new(request, part: _ShowPart, slug: str):
+    show = _show(request, slug)
+    if request.method == "GET":
+        return _part_page(request, part, show, part.form_class(**part.form_kwargs(show)))
+    return _part_submit(request, part, show)
+
+
+def _part_edit(request, part: _ShowPart, slug: str, pk: int):
+    show = _show(request, slug)
+    item = _part_item(request, part, show, pk)
+    if request.method == "GET":
+        initial = part.form_class.initial_for(item, show.time_zone)
+        return _part_page(request, part, show, part.form_class(initial=initial, **part.form_kwargs(show)), item=item)
+    return _part_submit(request, part, show, item=item)
+
+
+def _part_remove(request, part: _ShowPart, slug: str, pk: int):
+    show = _show(request, slug)
+    item = _part_item(request, part, show, pk)
+    if part.remove(item) == "deleted":
+        messages.success(request, f"{part.label(item)} deleted.")
+    else:
+        messages.success(request, f"{part.label(item)} {part.kept}")
+    return see_other(_show_url(show))
 
 
 def _ticket_refused(form: TicketForm, refusal: ApplicationError) -> None:
@@ -456,118 +523,77 @@ def _ticket_refused(form: TicketForm, refusal: ApplicationError) -> None:
         apply_error(form, refusal)
 
 
+def _ticket_held(ticket: Ticket | None) -> dict:
+    held = None
+    if ticket is not None:
+        held = tickets_with_availability(Ticket.objects.filter(pk=ticket.pk)).values_list("held", flat=True).get()
+    return {"held": held}
+
+
+TICKET_TYPES = _ShowPart(
+    model=Ticket,
+    form_class=TicketForm,
+    template="portal/shows/ticket_form.html",
+    context_name="ticket",
+    form_kwargs=lambda show: {"time_zone": show.time_zone},
+    create=lambda request, show, form: ticket_create(show=show, author=request.user, data=form.ticket_data()),
+    update=lambda ticket, form: ticket_update(ticket=ticket, data=form.ticket_data()),
+    remove=lambda ticket: ticket_remove(ticket=ticket),
+    label=lambda ticket: f"Ticket type “{ticket.name}”",
+    kept="has orders, so it is kept but taken off sale.",
+    refused=_ticket_refused,
+    extra_context=_ticket_held,
+)
+
+PROMO_CODES = _ShowPart(
+    model=TicketPromoCode,
+    form_class=PromoCodeForm,
+    template="portal/shows/promo_form.html",
+    context_name="promo",
+    form_kwargs=lambda show: {"show": show},
+    create=lambda request, show, form: promo_code_create(
+        show=show, data=form.promo_data(), tickets=form.cleaned_data["tickets"]
+    ),
+    update=lambda promo, form: promo_code_update(
+        promo=promo, data=form.promo_data(), tickets=form.cleaned_data["tickets"]
+    ),
+    remove=lambda promo: promo_code_remove(promo=promo),
+    label=lambda promo: f"Promo code {promo.code}",
+    kept="has been used, so it is kept but turned off.",
+)
+
+
 @require_http_methods(["GET", "POST"])
 @producer_required
 def ticket_new(request, slug: str):
-    show = _show(request, slug)
-    if request.method == "GET":
-        return _ticket_page(request, show, TicketForm(time_zone=show.time_zone))
-    form = TicketForm(request.POST, time_zone=show.time_zone)
-    if form.is_valid():
-        try:
-            ticket = ticket_create(show=show, author=request.user, data=form.ticket_data())
-        except ApplicationError as refusal:
-            _ticket_refused(form, refusal)
-        except ValidationError as error:
-            apply_validation_error(form, error, model=Ticket)
-        else:
-            messages.success(request, f"Ticket type “{ticket.name}” added.")
-            return see_other(_show_url(show))
-    return _ticket_page(request, show, form, status=422)
+    return _part_new(request, TICKET_TYPES, slug)
 
 
 @require_http_methods(["GET", "POST"])
 @producer_required
 def ticket_edit(request, slug: str, pk: int):
-    show = _show(request, slug)
-    ticket = producer_object_or_404(request, Ticket, field="show__producer", show=show, pk=pk)
-    if request.method == "GET":
-        form = TicketForm(initial=TicketForm.initial_for(ticket, show.time_zone), time_zone=show.time_zone)
-        return _ticket_page(request, show, form, ticket=ticket)
-    form = TicketForm(request.POST, time_zone=show.time_zone)
-    if form.is_valid():
-        try:
-            ticket = ticket_update(ticket=ticket, data=form.ticket_data())
-        except ApplicationError as refusal:
-            _ticket_refused(form, refusal)
-        except ValidationError as error:
-            apply_validation_error(form, error, model=Ticket)
-        else:
-            messages.success(request, f"Ticket type “{ticket.name}” saved.")
-            return see_other(_show_url(show))
-    return _ticket_page(request, show, form, ticket=ticket, status=422)
+    return _part_edit(request, TICKET_TYPES, slug, pk)
 
 
 @require_POST
 @producer_required
 def ticket_remove_view(request, slug: str, pk: int):
-    show = _show(request, slug)
-    ticket = producer_object_or_404(request, Ticket, field="show__producer", show=show, pk=pk)
-    outcome = ticket_remove(ticket=ticket)
-    if outcome == "deleted":
-        messages.success(request, f"Ticket type “{ticket.name}” deleted.")
-    else:
-        messages.success(request, f"Ticket type “{ticket.name}” has orders, so it is kept but taken off sale.")
-    return see_other(_show_url(show))
-
-
-# --- promo codes ---------------------------------------------------------------------------------------
-
-
-def _promo_page(request, show: Show, form: PromoCodeForm, *, promo=None, status: int = 200):
-    context = {"show": show, "form": form, "promo": promo}
-    return render(request, "portal/shows/promo_form.html", context, status=status)
+    return _part_remove(request, TICKET_TYPES, slug, pk)
 
 
 @require_http_methods(["GET", "POST"])
 @producer_required
 def promo_new(request, slug: str):
-    show = _show(request, slug)
-    if request.method == "GET":
-        return _promo_page(request, show, PromoCodeForm(show=show))
-    form = PromoCodeForm(request.POST, show=show)
-    if form.is_valid():
-        try:
-            promo = promo_code_create(show=show, data=form.promo_data(), tickets=form.cleaned_data["tickets"])
-        except ApplicationError as refusal:
-            apply_error(form, refusal)
-        except ValidationError as error:
-            apply_validation_error(form, error, model=TicketPromoCode)
-        else:
-            messages.success(request, f"Promo code {promo.code} added.")
-            return see_other(_show_url(show))
-    return _promo_page(request, show, form, status=422)
+    return _part_new(request, PROMO_CODES, slug)
 
 
 @require_http_methods(["GET", "POST"])
 @producer_required
 def promo_edit(request, slug: str, pk: int):
-    show = _show(request, slug)
-    promo = producer_object_or_404(request, TicketPromoCode, field="show__producer", show=show, pk=pk)
-    if request.method == "GET":
-        form = PromoCodeForm(initial=PromoCodeForm.initial_for(promo, show.time_zone), show=show)
-        return _promo_page(request, show, form, promo=promo)
-    form = PromoCodeForm(request.POST, show=show)
-    if form.is_valid():
-        try:
-            promo = promo_code_update(promo=promo, data=form.promo_data(), tickets=form.cleaned_data["tickets"])
-        except ApplicationError as refusal:
-            apply_error(form, refusal)
-        except ValidationError as error:
-            apply_validation_error(form, error, model=TicketPromoCode)
-        else:
-            messages.success(request, f"Promo code {promo.code} saved.")
-            return see_other(_show_url(show))
-    return _promo_page(request, show, form, promo=promo, status=422)
+    return _part_edit(request, PROMO_CODES, slug, pk)
 
 
 @require_POST
 @producer_required
 def promo_remove_view(request, slug: str, pk: int):
-    show = _show(request, slug)
-    promo = producer_object_or_404(request, TicketPromoCode, field="show__producer", show=show, pk=pk)
-    if promo_code_remove(promo=promo) == "deleted":
-        messages.success(request, f"Promo code {promo.code} deleted.")
-    else:
-        messages.success(request, f"Promo code {promo.code} has been used, so it is kept but turned off.")
-    return see_other(_show_url(show))
+    return _part_remove(request, PROMO_CODES, slug, pk)
