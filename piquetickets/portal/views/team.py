@@ -10,6 +10,8 @@ message, or the page again with the refusal (422 for the invite form's input, 40
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -49,6 +51,10 @@ def _invitation_budget_spent(producer) -> bool:
     return hits is not None and hits[0][0] > INVITATIONS_PER_HOUR
 
 
+def _member_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
 def _team_page(request, *, invite_form=None, refusal: str = "", status: int = 200):
     portal = request.portal
     members = producer_team(producer=request.producer)
@@ -57,7 +63,7 @@ def _team_page(request, *, invite_form=None, refusal: str = "", status: int = 20
         "members": [
             {
                 "membership": member,
-                "name": member.user.get_full_name() or member.user.username,
+                "name": _member_name(member.user),
                 "email": member.user.email,
                 "is_you": member.user_id == request.user.pk,
                 "is_owner": member.role == UserProducerAssociation.Role.OWNER,
@@ -106,6 +112,17 @@ def team_invite(request):
     return _team_page(request, invite_form=form, status=422)
 
 
+def _team_action(request, action: Callable[[], Any], message: Callable[[Any], str], *, to: str = ""):
+    """Run a team service: 303 back to the page (or to ``to``) with ``message`` of its result, or the page
+    again with the service's refusal and status."""
+    try:
+        result = action()
+    except ApplicationError as refusal:
+        return _team_page(request, refusal=refusal.message, status=refusal.status)
+    messages.success(request, message(result))
+    return see_other(to) if to else _back()
+
+
 def _invitation(request, pk: int) -> OnboardingSession:
     return producer_object_or_404(request, OnboardingSession, pk=pk, is_used=False)
 
@@ -116,24 +133,22 @@ def invitation_resend(request, pk: int):
     invitation = _invitation(request, pk)
     if _invitation_budget_spent(request.producer):
         return _team_page(request, refusal=TOO_MANY_INVITATIONS, status=429)
-    try:
-        producer_invitation_resend(invitation=invitation, invited_by=request.user)
-    except ApplicationError as refusal:
-        return _team_page(request, refusal=refusal.message, status=refusal.status)
-    messages.success(request, f"Invitation sent again to {invitation.email}, with a new link valid for 7 days.")
-    return _back()
+    return _team_action(
+        request,
+        lambda: producer_invitation_resend(invitation=invitation, invited_by=request.user),
+        lambda _: f"Invitation sent again to {invitation.email}, with a new link valid for 7 days.",
+    )
 
 
 @require_POST
 @producer_required(owner_only=True)
 def invitation_revoke(request, pk: int):
     invitation = _invitation(request, pk)
-    try:
-        producer_invitation_revoke(invitation=invitation)
-    except ApplicationError as refusal:
-        return _team_page(request, refusal=refusal.message, status=refusal.status)
-    messages.success(request, f"Invitation to {invitation.email} withdrawn: its link no longer works.")
-    return _back()
+    return _team_action(
+        request,
+        lambda: producer_invitation_revoke(invitation=invitation),
+        lambda _: f"Invitation to {invitation.email} withdrawn: its link no longer works.",
+    )
 
 
 def _member(request, pk: int) -> UserProducerAssociation:
@@ -147,29 +162,30 @@ def member_role(request, pk: int):
     form = RoleForm(request.POST)
     if not form.is_valid():
         return _team_page(request, refusal="Choose owner or manager.", status=422)
-    try:
-        membership = producer_member_set_role(membership=membership, role=form.cleaned_data["role"])
-    except ApplicationError as refusal:
-        return _team_page(request, refusal=refusal.message, status=refusal.status)
-    name = membership.user.get_full_name() or membership.user.username
-    messages.success(request, f"{name} is now {'an owner' if membership.role == 'owner' else 'a manager'}.")
-    return _back()
+    return _team_action(
+        request,
+        lambda: producer_member_set_role(membership=membership, role=form.cleaned_data["role"]),
+        lambda changed: (
+            f"{_member_name(changed.user)} is now {'an owner' if changed.role == 'owner' else 'a manager'}."
+        ),
+    )
 
 
 @require_POST
 @producer_required(owner_only=True)
 def member_remove(request, pk: int):
     membership = _member(request, pk)
-    try:
-        producer_member_remove(membership=membership)
-    except ApplicationError as refusal:
-        return _team_page(request, refusal=refusal.message, status=refusal.status)
-    if membership.user_id == request.user.pk:
-        messages.success(request, f"You left {request.producer.name}.")
-        return see_other(reverse("portal:dashboard"))
-    name = membership.user.get_full_name() or membership.user.username
-    messages.success(request, f"{name} is no longer on the team.")
-    return _back()
+    leaving = membership.user_id == request.user.pk
+    return _team_action(
+        request,
+        lambda: producer_member_remove(membership=membership),
+        lambda _: (
+            f"You left {request.producer.name}."
+            if leaving
+            else f"{_member_name(membership.user)} is no longer on the team."
+        ),
+        to=reverse("portal:dashboard") if leaving else "",
+    )
 
 
 @require_POST
@@ -177,9 +193,9 @@ def member_remove(request, pk: int):
 def team_leave(request):
     """The signed-in member leaves the current producer (staff acting for it are not a member: 404)."""
     membership = producer_object_or_404(request, UserProducerAssociation, user=request.user)
-    try:
-        producer_member_remove(membership=membership)
-    except ApplicationError as refusal:
-        return _team_page(request, refusal=refusal.message, status=refusal.status)
-    messages.success(request, f"You left {request.producer.name}.")
-    return see_other(reverse("portal:dashboard"))
+    return _team_action(
+        request,
+        lambda: producer_member_remove(membership=membership),
+        lambda _: f"You left {request.producer.name}.",
+        to=reverse("portal:dashboard"),
+    )
