@@ -15,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq5 fonts-noto-core fonts-droid-fallback \
+    && apt-get install -y --no-install-recommends libpq5 fonts-noto-core fonts-droid-fallback fonts-nanum \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 pique
 

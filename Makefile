@@ -42,10 +42,10 @@ demo: migrate
 	$(PY) manage.py seed_demo
 
 # Fonts for the PDF tickets (piquetickets/core/fonts.py) from Debian's packages: Noto Sans for Latin,
-# Greek, Cyrillic, Arabic and Hebrew; Droid Sans Fallback for Chinese, Japanese and Korean.
-TICKET_FONT_PACKAGES := fonts-noto-core fonts-droid-fallback
+# Greek, Cyrillic, Arabic and Hebrew; Droid Sans Fallback for Chinese and Japanese; Nanum Gothic for Korean.
+TICKET_FONT_PACKAGES := fonts-noto-core fonts-droid-fallback fonts-nanum
 fonts:
-	@if [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then \
+	@if [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || [ ! -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing the PDF tickets' fonts from Debian's packages..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TICKET_FONT_PACKAGES) >/dev/null; \

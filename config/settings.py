@@ -334,7 +334,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Folders searched, in order, for the PDF tickets' fonts (piquetickets/core/fonts.py; `make fonts`).
 TICKET_FONT_DIRS = env.list(
-    "TICKET_FONT_DIRS", default=["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/droid"]
+    "TICKET_FONT_DIRS",
+    default=["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/droid", "/usr/share/fonts/truetype/nanum"],
 )
 
 # --- Email ----------------------------------------------------------------------------------

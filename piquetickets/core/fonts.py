@@ -11,11 +11,12 @@ Face                          Scripts                                      Debia
 Noto Sans (regular, bold)     Latin, Greek, Cyrillic (and the page's text)  ``fonts-noto-core``
 Noto Sans Arabic              Arabic                                       ``fonts-noto-core``
 Noto Sans Hebrew              Hebrew                                       ``fonts-noto-core``
+Nanum Gothic (regular, bold)  Korean (Hangul only)                         ``fonts-nanum``
 Droid Sans Fallback (Full)    Chinese, Japanese (one weight; no Hangul)    ``fonts-droid-fallback``
 ============================  ===========================================  =====================
 
 All are TrueType files. The folders searched, in order, are the ``TICKET_FONT_DIRS`` setting (by
-default Debian's ``/usr/share/fonts/truetype/noto`` and ``/usr/share/fonts/truetype/droid``). A face
+default Debian's ``/usr/share/fonts/truetype/noto``, ``…/droid`` and ``…/nanum``). A face
 whose file is missing or unreadable is left out with one logged warning per process; without Noto
 Sans (the face of the page's own text) the PDFs fall back to the built-in Helvetica (see
 :mod:`piquetickets.orders.tickets`). Nothing here raises for a missing font.
@@ -62,12 +63,21 @@ class FaceFiles:
     regular: str
     bold: str | None
     package: str
+    only: tuple[range, ...] = ()  # when set, the face draws only these characters (a script's block)
 
 
 FACES: tuple[FaceFiles, ...] = (
     FaceFiles("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "fonts-noto-core"),
     FaceFiles("NotoSansArabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "fonts-noto-core"),
     FaceFiles("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", "fonts-noto-core"),
+    # Hangul only: Droid Sans Fallback has three Hangul syllables, and Chinese names keep Droid's Han.
+    FaceFiles(
+        "NanumGothic",
+        "NanumGothic.ttf",
+        "NanumGothicBold.ttf",
+        "fonts-nanum",
+        only=(range(0x1100, 0x1200), range(0x3130, 0x3190), range(0xA960, 0xA980), range(0xAC00, 0xD800)),
+    ),
     FaceFiles("DroidSansFallback", "DroidSansFallbackFull.ttf", None, "fonts-droid-fallback"),
 )
 
@@ -130,6 +140,8 @@ def _load_chain(folders: tuple[str, ...]) -> FontChain:
     for files in FACES:
         regular = _find(files.regular, folders)
         codepoints = _codepoints(regular) if regular else None
+        if codepoints and files.only:
+            codepoints = frozenset(c for c in codepoints if any(c in block for block in files.only))
         if regular is None or not codepoints:
             missing.append(files)
             continue

@@ -165,6 +165,7 @@ def test_ticket_pdf_of_an_order_with_no_valid_tickets_says_so(berlin_show):
 
 # The name is drawn in bold; Droid Sans Fallback (CJK) comes in one weight only.
 SANS, ARABIC, HEBREW, CJK = "NotoSansBold", "NotoSansArabicBold", "NotoSansHebrewBold", "DroidSansFallback"
+KOREAN = "NanumGothicBold"
 NAME_SIZE = 16  # points, as the ticket prints the attendee's name
 
 
@@ -223,6 +224,8 @@ def _attendee(show, first_name: str, last_name: str = "") -> TicketAttendee:
     [
         pytest.param("Иван", "Петров", {SANS}, id="cyrillic"),
         pytest.param("王小明", "", {CJK}, id="chinese"),
+        pytest.param("김민준", "", {KOREAN}, id="korean"),
+        pytest.param("山田", "花子", {CJK}, id="japanese"),
         pytest.param("محمد", "", {ARABIC}, id="arabic"),
         pytest.param("Ελένη", "", {SANS}, id="greek"),
         pytest.param("דוד", "", {HEBREW}, id="hebrew"),
@@ -402,6 +405,7 @@ def test_without_fonts_tickets_use_helvetica_and_degrade_names_with_one_warning(
     assert [record.getMessage() for record in caplog.records] == [
         f"Ticket fonts missing from TICKET_FONT_DIRS ({tmp_path / 'no-fonts'}): NotoSans-Regular.ttf, "
         "NotoSansArabic-Regular.ttf, NotoSansHebrew-Regular.ttf (Debian: fonts-noto-core), "
+        "NanumGothic.ttf (Debian: fonts-nanum), "
         "DroidSansFallbackFull.ttf (Debian: fonts-droid-fallback); PDF tickets print text those fonts "
         "would draw as '?' or its plain Latin letters (`make fonts` installs them)"
     ]
