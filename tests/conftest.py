@@ -31,5 +31,6 @@ def admin_client(client, superuser):
     return client
 
 
+from tests.payments.flow import stripe_on  # noqa: E402, F401  (payments through that server)
 from tests.selling import api, eager, sale  # noqa: E402, F401  (a show on sale)
 from tests.stripe_server import stripe_server  # noqa: E402, F401  (the local Stripe-compatible server)

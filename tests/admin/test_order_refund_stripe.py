@@ -11,29 +11,11 @@ from piquetickets.producers.models import ProducerFinancial
 from piquetickets.shows.models import Ticket
 from tests.admin.refunding import attendees_of, confirm, confirmation_fields, review
 from tests.api.conftest import client_for
+from tests.payments.flow import deliver
 from tests.selling import cart
-from tests.stripe_server import signed_event
 
 # Real commits: the refund service calls Stripe after its transaction commits.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SECRET = "whsec_test_secret"
-WEBHOOK = "/api/v1/stripe/webhook/"
-
-
-@pytest.fixture
-def stripe_on(settings, stripe_server, eager):
-    settings.PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = "sk_test_pique"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    settings.STRIPE_API_BASE = stripe_server.url
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    return stripe_server
-
-
-def deliver(client, event):
-    body, headers = signed_event(event, SECRET)
-    return client.post(WEBHOOK, body, content_type="application/json", **headers)
 
 
 def stripe_paid_order(api, client, sale, server, quantity: int) -> Order:

@@ -1,5 +1,7 @@
 """Selling through the local Stripe-compatible server: the steps the payments tests share."""
 
+import pytest
+
 from piquetickets.orders.models import Order
 from piquetickets.producers.models import ProducerFinancial
 from tests.api.conftest import client_for
@@ -9,6 +11,17 @@ from tests.stripe_server import signed_event
 SECRET = "whsec_test_secret"
 WEBHOOK = "/api/v1/stripe/webhook/"
 CHECKOUT = "/api/v1/checkout/create-session/"
+
+
+@pytest.fixture
+def stripe_on(settings, stripe_server, eager):
+    """The ``stripe`` provider, talking to the local Stripe-compatible server."""
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_pique"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    settings.STRIPE_API_BASE = stripe_server.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    return stripe_server
 
 
 def deliver(client, event, secret=SECRET):
