@@ -526,6 +526,58 @@ def test_promo_code_max_uses_not_below_uses_made(owner_client, producer):
     assert promo.max_uses is None
 
 
+def test_edit_pages_of_a_ticket_type_and_a_promo_code_are_filled_in_on_the_shows_clock(owner_client, producer):
+    start = datetime(2030, 7, 4, 21, 0, tzinfo=NEW_YORK)
+    show = ShowFactory(producer=producer, time_zone="America/New_York", start_time=start, door_time=None)
+    ticket = TicketFactory(
+        show=show,
+        name="VIP",
+        description="Front row",
+        price=Decimal("25.00"),
+        quantity=40,
+        max_per_order=4,
+        sales_start=datetime(2030, 7, 1, 9, 0, tzinfo=NEW_YORK),
+        sort_order=2,
+        is_active=False,
+    )
+    promo = PromoCodeFactory(
+        show=show,
+        code="FIVE",
+        discount_type=TicketPromoCode.DiscountType.FIXED,
+        discount=Decimal("5.00"),
+        valid_until=datetime(2030, 7, 3, 23, 59, tzinfo=NEW_YORK),
+        max_uses=10,
+    )
+    promo.tickets.set([ticket])
+
+    ticket_page = owner_client.get(reverse("portal:show-ticket-edit", args=[show.slug, ticket.pk]))
+    promo_page = owner_client.get(reverse("portal:show-promo-edit", args=[show.slug, promo.pk]))
+
+    assert (ticket_page.status_code, promo_page.status_code) == (200, 200)
+    assert ticket_page.context["form"].initial == {
+        "name": "VIP",
+        "description": "Front row",
+        "price": Decimal("25.00"),
+        "is_donation_based": False,
+        "quantity": 40,
+        "max_per_order": 4,
+        "sales_start": datetime(2030, 7, 1, 9, 0),
+        "sales_end": None,
+        "sort_order": 2,
+        "is_active": False,
+    }
+    assert promo_page.context["form"].initial == {
+        "code": "FIVE",
+        "discount_type": "fixed",
+        "discount": Decimal("5.00"),
+        "valid_from": None,
+        "valid_until": datetime(2030, 7, 3, 23, 59),
+        "max_uses": 10,
+        "tickets": [ticket.pk],
+        "is_active": True,
+    }
+
+
 def test_show_page_says_a_code_with_no_ticket_types_applies_to_all(owner_client, producer):
     show = ShowFactory(producer=producer)
     PromoCodeFactory(show=show, code="ALL", times_used=2, max_uses=5)
@@ -637,6 +689,21 @@ def test_duplicate_copies_ticket_types_and_design_on_new_dates(producer, owner):
     assert (copy.page_design.primary_color, copy.page_design.secondary_color) == ("#112233", "#445566")
     assert copy.promo_codes.count() == 0
     assert show.tickets.get(name="GA").quantity_sold == 40
+
+
+def test_duplicate_page_starts_from_the_shows_title_and_times_on_its_clock(owner_client, producer):
+    start = datetime(2030, 7, 4, 21, 0, tzinfo=NEW_YORK)
+    show = ShowFactory(producer=producer, title="Friday Laughs", time_zone="America/New_York", start_time=start)
+
+    response = owner_client.get(reverse("portal:show-duplicate", args=[show.slug]))
+
+    assert response.status_code == 200
+    assert response.context["form"].initial == {
+        "title": "Friday Laughs",
+        "door_time": datetime(2030, 7, 4, 20, 30),
+        "start_time": datetime(2030, 7, 4, 21, 0),
+        "end_time": datetime(2030, 7, 4, 23, 0),
+    }
 
 
 def test_duplicate_page_refuses_an_end_before_the_start(owner_client, producer):

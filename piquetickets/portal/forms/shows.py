@@ -76,6 +76,17 @@ class LocalTimesMixin:
 
     local_time_fields: tuple[str, ...] = ()
 
+    @classmethod
+    def initial_from(cls, instance, time_zone: str) -> dict:
+        """Initial values for editing ``instance``: its attribute of each field's name, the
+        ``local_time_fields`` as wall-clock times on ``time_zone``."""
+        return {
+            name: local_initial(getattr(instance, name), time_zone)
+            if name in cls.local_time_fields
+            else getattr(instance, name)
+            for name in cls.base_fields
+        }
+
     def zone_name(self) -> str:
         return self.time_zone
 
@@ -307,21 +318,6 @@ class TicketForm(LocalTimesMixin, forms.Form):
     def ticket_data(self) -> dict:
         return dict(self.cleaned_data)
 
-    @staticmethod
-    def initial_for(ticket, time_zone: str) -> dict:
-        return {
-            "name": ticket.name,
-            "description": ticket.description,
-            "price": ticket.price,
-            "is_donation_based": ticket.is_donation_based,
-            "quantity": ticket.quantity,
-            "max_per_order": ticket.max_per_order,
-            "sales_start": local_initial(ticket.sales_start, time_zone),
-            "sales_end": local_initial(ticket.sales_end, time_zone),
-            "sort_order": ticket.sort_order,
-            "is_active": ticket.is_active,
-        }
-
 
 # --- promo codes ---------------------------------------------------------------------------------------
 
@@ -372,18 +368,9 @@ class PromoCodeForm(LocalTimesMixin, forms.Form):
     def promo_data(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if key != "tickets"}
 
-    @staticmethod
-    def initial_for(promo, time_zone: str) -> dict:
-        return {
-            "code": promo.code,
-            "discount_type": promo.discount_type,
-            "discount": promo.discount,
-            "valid_from": local_initial(promo.valid_from, time_zone),
-            "valid_until": local_initial(promo.valid_until, time_zone),
-            "max_uses": promo.max_uses,
-            "tickets": [ticket.pk for ticket in promo.tickets.all()],
-            "is_active": promo.is_active,
-        }
+    @classmethod
+    def initial_from(cls, instance, time_zone: str) -> dict:
+        return {**super().initial_from(instance, time_zone), "tickets": [t.pk for t in instance.tickets.all()]}
 
 
 # --- duplicating ---------------------------------------------------------------------------------------

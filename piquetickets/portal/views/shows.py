@@ -67,7 +67,6 @@ from ..forms.shows import (
     ShowForm,
     TicketForm,
     apply_validation_error,
-    local_initial,
 )
 from ..responses import see_other
 
@@ -393,13 +392,7 @@ def show_preview(request, slug: str):
 def show_duplicate_view(request, slug: str):
     show = _show(request, slug)
     if request.method == "GET":
-        initial = {
-            "title": show.title,
-            "door_time": local_initial(show.door_time, show.time_zone),
-            "start_time": local_initial(show.start_time, show.time_zone),
-            "end_time": local_initial(show.end_time, show.time_zone),
-        }
-        form = DuplicateForm(initial=initial, time_zone=show.time_zone)
+        form = DuplicateForm(initial=DuplicateForm.initial_from(show, show.time_zone), time_zone=show.time_zone)
         return render(request, "portal/shows/duplicate.html", {"form": form, "show": show})
     form = DuplicateForm(request.POST, time_zone=show.time_zone)
     if form.is_valid():
@@ -501,7 +494,7 @@ def _part_edit(request, part: _ShowPart, slug: str, pk: int):
     show = _show(request, slug)
     item = _part_item(request, part, show, pk)
     if request.method == "GET":
-        initial = part.form_class.initial_for(item, show.time_zone)
+        initial = part.form_class.initial_from(item, show.time_zone)
         return _part_page(request, part, show, part.form_class(initial=initial, **part.form_kwargs(show)), item=item)
     return _part_submit(request, part, show, item=item)
 
