@@ -1,7 +1,6 @@
-import re
-
 """Producer writes through the API: the business rules, bad input, and nothing half-written."""
 
+import re
 from datetime import timedelta
 
 import pytest
