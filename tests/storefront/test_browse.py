@@ -238,7 +238,7 @@ def test_a_date_that_does_not_parse_is_an_error_by_its_field_and_is_left_out(cli
     assert "<title>Error: Upcoming shows — PiqueTickets</title>" in page
     assert 'href="#filter-starts_after"' in page  # the error summary links to the field
     assert 'id="filter-starts_after_error"' in page
-    assert "Enter a date like 2026-12-31." in text(page)
+    assert "Enter the “From” date like 2026-12-31." in text(page)
     assert card_slugs(page) == [show.slug]
 
 
@@ -274,6 +274,9 @@ def test_an_htmx_request_gets_the_results_region_and_the_live_region_words(clien
     full = client.get("/shows/?q=jazz")
     assert "HX-Request" in full["Vary"]
     assert "<html" in html(full)
+    assert response["HX-Push-Url"] == "/shows/?q=jazz"  # the address bar gets the filters in use only
+    emptied = client.get("/shows/?q=&city=&venue=", headers={"HX-Request": "true"})
+    assert emptied["HX-Push-Url"] == "/shows/"
     restore = client.get("/shows/?q=jazz", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in html(restore)
 
@@ -322,7 +325,9 @@ def test_a_card_gives_the_local_time_venue_and_all_in_price(client):
     assert card_of(client, show) == (
         "Fri 7 Mar 2031 · 8:00 PM EST Late Laughs The Basement Room, Brooklyn From $22.52 incl. fees"
     )
-    assert 'datetime="2031-03-07T20:00-05:00"' in html(client.get("/shows/"))
+    page = html(client.get("/shows/"))
+    assert 'datetime="2031-03-07T20:00-05:00"' in page
+    assert f'<a class="show-card__venue" href="/venues/{venue.slug}/">The Basement Room</a>' in page
 
 
 def test_a_card_without_fees_passed_on_shows_the_ticket_price(client, settings):

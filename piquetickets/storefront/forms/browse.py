@@ -153,7 +153,7 @@ class ShowFilterForm:
         for name, label in (("starts_after", "From"), ("starts_before", "Until")):
             form.fields[name].label = label
             form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-            form.fields[name].error_messages["invalid"] = "Enter a date like 2026-12-31."
+            form.fields[name].error_messages["invalid"] = f"Enter the “{label}” date like 2026-12-31."
         for name, label, anything in (
             ("city", "City", "Any city"),
             ("venue", "Venue", "Any venue"),

@@ -191,6 +191,7 @@ def show_card(show: Show, *, lazy: bool = True, priority: bool = False, sizes: s
         "when_iso": start.isoformat(timespec="minutes"),
         "when_label": f"{_day(start, year=start.year != now.year)} · {clock_time(start)} {zone_abbreviation(start)}",
         "venue": venue.name if venue else "Venue to be announced",
+        "venue_url": reverse("storefront:venue", args=[venue.slug]) if venue and venue.is_active else "",
         "city": venue.city if venue else "",
         "lineup": _names([p.name for p in show.performers.all()]),
         "image": image,
@@ -311,8 +312,13 @@ def show_list(request):
         "more_open": bool(filters.form.errors),  # what is in use shows above the results
         "canonical": _canonical(reverse("storefront:show-list")),
     }
-    template = "storefront/browse/_results.html" if _fragment(request) else "storefront/browse/show_list.html"
-    return _vary(render(request, template, context))
+    if not _fragment(request):
+        return _vary(render(request, "storefront/browse/show_list.html", context))
+    response = render(request, "storefront/browse/_results.html", context)
+    # The address bar gets the filters in use only, not every empty field of the form.
+    wanted = active | ({"page": page.number} if page.number > 1 else {})
+    response["HX-Push-Url"] = reverse("storefront:show-list") + (f"?{urlencode(wanted)}" if wanted else "")
+    return _vary(response)
 
 
 def _filter_chips(form, active: dict[str, str]) -> list[dict]:
