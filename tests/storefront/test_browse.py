@@ -279,6 +279,7 @@ def test_an_htmx_request_gets_the_results_region_and_the_live_region_words(clien
     assert emptied["HX-Push-Url"] == "/shows/"
     restore = client.get("/shows/?q=jazz", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in html(restore)
+    assert "hx-swap-oob" not in html(restore)  # a whole page: its live region is where it belongs
 
 
 def test_the_list_query_count_does_not_grow_with_shows(client):

@@ -311,8 +311,9 @@ def show_list(request):
         "page_numbers": _page_numbers(page),
         "more_open": bool(filters.form.errors),  # what is in use shows above the results
         "canonical": _canonical(reverse("storefront:show-list")),
+        "fragment": _fragment(request),
     }
-    if not _fragment(request):
+    if not context["fragment"]:
         return _vary(render(request, "storefront/browse/show_list.html", context))
     response = render(request, "storefront/browse/_results.html", context)
     # The address bar gets the filters in use only, not every empty field of the form.
