@@ -372,8 +372,12 @@ def test_free_and_pay_what_you_can_shows(client):
     TicketFactory(show=free, price=Decimal("0.00"))
     donation = upcoming(title="Hat Show")
     TicketFactory(show=donation, price=Decimal("0.00"), is_donation_based=True)
+    free_or_not = upcoming(title="Free Or Not")
+    TicketFactory(show=free_or_not, price=Decimal("0.00"))
+    TicketFactory(show=free_or_not, price=Decimal("15.00"))
     assert card_of(client, free).endswith("Free")
     assert card_of(client, donation).endswith("Pay what you can")
+    assert card_of(client, free_or_not).endswith("Free tickets available")
 
 
 def test_card_images_use_the_webp_renditions_and_load_lazily_below_the_fold(client):

@@ -163,8 +163,8 @@ def show_card(show: Show, *, lazy: bool = True, priority: bool = False, sizes: s
         total, fees_included = all_in_price(show, state.cheapest)
         if state.cheapest.is_donation_based and total == 0:
             price_label = "Pay what you can"
-        elif total == 0 and not state.price_varies:
-            price_label = "Free"
+        elif total == 0:
+            price_label = "Free tickets available" if state.price_varies else "Free"
         else:
             amount = format_money(total, show.currency)
             price_label = f"From {amount}" if state.price_varies else amount
