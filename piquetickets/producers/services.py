@@ -155,7 +155,9 @@ def producer_invite(*, producer: Producer, email: str, invited_by=None) -> tuple
 def producer_invitation_resend(*, invitation: OnboardingSession, invited_by=None) -> tuple[OnboardingSession, str]:
     """Send a waiting invitation again with a new link (the old one stops working) and a new expiry.
     Raises :class:`InvitationUsed` when it was accepted meanwhile."""
-    invitation = OnboardingSession.objects.select_for_update().select_related("producer").get(pk=invitation.pk)
+    invitation = (
+        OnboardingSession.objects.select_for_update(of=("self",)).select_related("producer").get(pk=invitation.pk)
+    )
     if invitation.is_used:
         raise InvitationUsed("This invitation has already been accepted.")
     token = _issue(invitation)
