@@ -2,7 +2,8 @@
 
 ``test_authorization_matrix.py`` runs each case for every kind of caller and checks the exact status;
 when the status is a refusal it also checks that no row of the database changed. It fails when a URL
-of ``piquetickets/portal/urls.py`` has no case here, so a new page comes with its cases:
+of ``piquetickets/portal/urls/`` has no case, so a new page comes with its cases (here for shows and the
+team; in its area's module of ``tests/portal/matrix_areas/`` for the rest):
 
     CASES["show-edit"] = [
         Case("get", expect(anon=302, outsider=404, manager=200, owner=200, staff=200), args=lambda w: [w.show.slug]),
@@ -289,10 +290,27 @@ CASES.update(
 )
 
 
+# --- the later areas: each in its own module of tests/portal/matrix_areas/ ----------------------------
+AREAS = ("orders", "checkin", "payouts", "places", "design", "analytics", "help")
+
+
+def _merge_areas() -> None:
+    import importlib
+
+    for area in AREAS:
+        cases = importlib.import_module(f"tests.portal.matrix_areas.{area}").CASES
+        clash = set(cases) & set(CASES)
+        if clash:
+            raise ValueError(f"authorization cases given twice: {sorted(clash)}")
+        CASES.update(cases)
+
+
 def is_refusal(status: int, *, caller: str) -> bool:
     """Whether the answer refused the request (so nothing may have changed): an error, or the sign-in
     redirect a signed-out caller gets."""
     return status >= 400 or (caller == "anon" and status == 302)
 
+
+_merge_areas()
 
 __all__ = ["CALLERS", "CASES", "Case", "OnboardingSession", "World", "build_world", "expect", "is_refusal"]

@@ -1,0 +1,3 @@
+"""Portal URLs: analytics: by day, ticket type, promo code; refunds; check-in rate; CSV."""
+
+urlpatterns: list = []

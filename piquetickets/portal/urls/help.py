@@ -1,0 +1,3 @@
+"""Portal URLs: the help centre: knowledge categories and articles, searchable."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal URLs: venues, performers and the producer profile."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Authorization cases by portal area, one module per ``piquetickets/portal/urls/`` module."""

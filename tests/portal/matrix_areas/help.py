@@ -1,0 +1,10 @@
+"""Authorization cases for the portal's help URLs (``piquetickets/portal/urls/help.py``).
+
+See ``tests/portal/matrix.py`` for the callers, the world and the helpers imported here.
+"""
+
+from __future__ import annotations
+
+from tests.portal.matrix import Case, expect  # noqa: F401
+
+CASES: dict[str, list[Case]] = {}
