@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.conf.urls.static import static
@@ -19,6 +20,10 @@ anymail_urls = (
     ],
     "anymail",
 )
+
+# Staff sign in where producers do (``/accounts/login/``): the same rate limits on failed attempts
+# and the same two-factor step. The admin's own form would bypass both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("health/", health, name="health"),

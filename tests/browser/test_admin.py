@@ -16,10 +16,12 @@ def staff_login(settings, tmp_path):
 
 
 def log_in(page, live_server, username, password):
+    """Staff sign in where producers do: the admin sends them to ``/accounts/login/`` and back."""
     page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/?next=%2Fadmin%2F")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_staff_log_in_and_browse_shows(page, live_server, staff_login):
@@ -42,8 +44,8 @@ def test_staff_log_in_and_browse_shows(page, live_server, staff_login):
 
 def test_wrong_password_is_refused_with_a_message(page, live_server, staff_login):
     log_in(page, live_server, "ops", "not-the-password")
-    assert page.get_by_text("Please enter the correct username and password").is_visible()
-    assert page.url.startswith(f"{live_server.url}/admin/login/")
+    assert page.get_by_text("The username and/or password you specified are not correct.").is_visible()
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
 
 
 def test_admin_login_fits_a_phone(phone_page, live_server, staff_login):

@@ -201,15 +201,44 @@ def test_nobody_signs_up_on_their_own(client):
     assert client.post("/accounts/signup/", {"email": "a@example.com", "username": "a"}).status_code != 302
 
 
-def test_the_admin_still_has_its_own_sign_in(client):
+def test_staff_sign_in_to_the_admin_where_producers_sign_in(client):
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
 
-    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    sent = client.get("/admin/orders/order/")
+    assert sent["Location"] == "/admin/login/?next=/admin/orders/order/"
+    to_sign_in = client.get(sent["Location"])
+    assert to_sign_in.status_code == 302
+    assert to_sign_in["Location"] == "/accounts/login/?next=%2Fadmin%2Forders%2Forder%2F"
+    # the admin's own form takes no password: it would skip the rate limits and two-factor step
+    refused = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    assert refused.status_code == 302
+    assert "_auth_user_id" not in client.session
 
-    assert response.status_code == 302
-    assert response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    signed_in = client.post(
+        to_sign_in["Location"], {"login": "root", "password": PASSWORD, "next": "/admin/orders/order/"}
+    )
+
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == "/admin/orders/order/"
+    assert client.get("/admin/orders/order/").status_code == 200
     assert staff.pk == int(client.session["_auth_user_id"])
+
+
+def test_staff_sign_in_attempts_are_rate_limited_like_everyone_s(client):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        assert sign_in(client, "root", "guess").status_code == 422
+
+    blocked = sign_in(client, "root")
+
+    assert blocked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_signed_in_producer_is_refused_the_admin(client, maya):
+    sign_in(client, "maya")
+
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
 
 
 def test_two_factor_set_up_then_asked_at_sign_in(client, maya):
