@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth",  # the portal's sign-in, password reset and two-factor (docs/portal.md)
     "allauth.account",
     "allauth.mfa",
+    "waffle",  # feature flags (piquetickets/flags: per user, group, percentage and producer)
     "piquetickets.core",
     "piquetickets.accounts",
     "piquetickets.producers",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "piquetickets.subscribers",
     "piquetickets.emails",
     "piquetickets.knowledge",
+    "piquetickets.flags",
     "piquetickets.api",
     "piquetickets.storefront",
     "piquetickets.checkin_app",
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "waffle.middleware.WaffleMiddleware",  # keeps a browser's percentage draw of a flag in a cookie
     "piquetickets.core.views.OutageMiddleware",  # last: the first to see a view's exception
 ]
 
@@ -177,6 +180,11 @@ else:
 # every change to them forgets it at once. Only a cache shared by all processes can be told of
 # changes made in another one, so it is off (0) without Redis.
 CHECKOUT_CATALOGUE_SECONDS = env.int("CHECKOUT_CATALOGUE_SECONDS", default=30 if REDIS_URL else 0)
+
+# How long the storefront's public pages (show pages, /, /shows/, profiles, the sitemap) are served
+# from the cache; an edit forgets them at once, so this bounds how old "only N left" can be
+# (core/pagecache.py). 0 turns the page cache off (the default while DEBUG is on).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 5)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(
@@ -258,6 +266,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PiqueTickets"
+
+# Feature flags (django-waffle), managed in the admin: on for everyone, per user, group, producer or
+# percentage (piquetickets/flags/models.py; docs/portal-insight.md). An unknown flag is off.
+WAFFLE_FLAG_MODEL = "flags.Flag"
+WAFFLE_ENABLE_ADMIN_PAGES = False  # piquetickets/flags/admin.py registers flags in the admin's look
+WAFFLE_SECURE = not DEBUG  # the percentage draw's cookie: HTTPS only, except in development
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")

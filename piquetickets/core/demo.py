@@ -24,6 +24,7 @@ from piquetickets.accounts.services import user_create
 from piquetickets.checkin.models import CheckInSession
 from piquetickets.checkin.services import SESSION_MARGIN
 from piquetickets.core.money import quantize
+from piquetickets.flags.models import Flag
 from piquetickets.knowledge.models import KnowledgeArticle, KnowledgeCategory
 from piquetickets.orders.models import Order, TicketAttendee, TicketOrder
 from piquetickets.performers.models import Performer
@@ -443,6 +444,13 @@ def seed_demo() -> SeedResult:
             defaults={"body": body, "is_published": True, "audience": "producers"},
         )
         result.count(created)
+
+    # The portal's Analytics page is behind a feature flag: on for the demo producers.
+    analytics_flag, created = Flag.objects.get_or_create(
+        name="portal_analytics", defaults={"note": "The portal's Analytics page (/dashboard/analytics/)."}
+    )
+    result.count(created)
+    analytics_flag.producers.add(*producers)
 
     _, created = Subscriber.objects.get_or_create(email="fan@listeners.example", defaults={"first_name": "Robin"})
     result.count(created)
