@@ -63,6 +63,20 @@ def checkin_session_create(*, show: Show, label: str = "", expires_at: datetime 
     return CheckInSession.objects.create(show=show, label=label, expires_at=expires_at, created_by=by)
 
 
+def checkin_session_update(*, session: CheckInSession, label: str, expires_at: datetime) -> CheckInSession:
+    """Rename a door link or move its expiry (earlier or later, never into the past).
+
+    Raises :class:`InvalidInput` for an expiry that has passed (``extra.fields.expires_at``, as
+    :func:`checkin_session_expiry`) and for a link that was revoked: switched off stays off.
+    """
+    if session.revoked_at is not None:
+        raise InvalidInput("This link was switched off, so it can't be changed. Make a new one.")
+    expires_at = checkin_session_expiry(show=session.show, expires_at=expires_at)
+    session.label, session.expires_at = label, expires_at
+    session.save(update_fields=["label", "expires_at", "updated_at"])
+    return session
+
+
 def checkin_session_revoke(*, session: CheckInSession) -> CheckInSession:
     """Switch a door link off now (it keeps its scan log). Revoking twice keeps the first time."""
     CheckInSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
