@@ -140,6 +140,17 @@ def order_confirmation_queue(*, order: Order):
     order: a second call returns the first call's :class:`~piquetickets.emails.models.EmailTracking`
     row and sends nothing more.
     """
+    return _confirmation_queue(order, key=f"order-confirmation:{order.uuid}")
+
+
+def order_confirmation_resend_queue(*, order: Order, nth: int):
+    """Queue the confirmation again, as it reads now (the tickets still valid): a producer's *resend*.
+    ``nth`` counts this order's resends; one email per ``nth``, so two clicks that race send once.
+    Limiting how often is the caller's business."""
+    return _confirmation_queue(order, key=f"order-confirmation-resend:{order.uuid}:{nth}")
+
+
+def _confirmation_queue(order: Order, *, key: str):
     order = _load(order)
     context = order_context(order)
     context["attendees"] = _attendee_rows(valid_attendees(order))
@@ -149,7 +160,7 @@ def order_confirmation_queue(*, order: Order):
         context=context,
         subject=f"Your tickets for {order.show.title} — {_subject_date(order.show)}",
         category=CONFIRMATION,
-        key=f"order-confirmation:{order.uuid}",
+        key=key,
     )
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 
 from piquetickets.producers.models import Producer, ProducerFinancial
 from piquetickets.shows.models import Show, Ticket
+
+from .models import Order, Refund, TicketAttendee, TicketOrder
 
 
 def _catalogue_key(show_slug: str) -> str:
@@ -69,3 +74,147 @@ def checkout_catalogue_forget(instance) -> None:
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(partial(cache.delete_many, keys))
+
+
+# --- a producer's orders and attendees (the portal's lists and exports) ----------------------------------
+
+# The statuses a producer filters orders by; "completed" (the default) is every order that was paid,
+# refunded ones included: checkouts that were never paid are left out unless asked for.
+ORDER_STATUS_FILTERS = (
+    ("completed", "Paid (refunds included)"),
+    ("paid", "Paid"),
+    ("partially_refunded", "Partially refunded"),
+    ("refunded", "Refunded"),
+    ("pending", "Waiting for payment"),
+    ("unpaid", "Never paid (expired or cancelled)"),
+    ("all", "All orders"),
+)
+
+
+def _order_search(term: str) -> Q:
+    """Buyer name (given, family or both), email, or the order's reference (the start of its UUID)."""
+    term = term.strip()
+    query = Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    given, _, family = term.partition(" ")
+    if family.strip():
+        query |= Q(first_name__icontains=given, last_name__icontains=family.strip())
+    reference = term.lower().lstrip("#")
+    if re.fullmatch(r"[0-9a-f-]{4,36}", reference):
+        query |= Q(uuid__startswith=reference)
+    return query
+
+
+def producer_orders(
+    *, producer: Producer, show: Show | None = None, status: str = "completed", search: str = ""
+) -> QuerySet[Order]:
+    """The producer's orders, newest first, with ``show`` joined and ``tickets`` (how many tickets the
+    order holds) annotated: one query however many rows. ``status`` is one of
+    :data:`ORDER_STATUS_FILTERS`; ``search`` as :func:`_order_search`. The portal's list and its CSV
+    export read this queryset; :func:`orders_totals` the same filter."""
+    orders = _orders_filtered(producer=producer, show=show, status=status, search=search)
+    return orders.annotate(tickets=_tickets_of_order()).select_related("show").order_by("-created_at", "-pk")
+
+
+def _orders_filtered(*, producer: Producer, show: Show | None, status: str, search: str) -> QuerySet[Order]:
+    orders = Order.objects.filter(show__producer=producer)
+    if show is not None:
+        orders = orders.filter(show=show)
+    if status == "completed":
+        orders = orders.filter(success=True)
+    elif status == "unpaid":
+        orders = orders.filter(status__in=[Order.Status.EXPIRED, Order.Status.CANCELLED])
+    elif status in {"paid", "partially_refunded", "refunded", "pending"}:
+        orders = orders.filter(status=status)
+    if search.strip():
+        orders = orders.filter(_order_search(search))
+    return orders
+
+
+def _tickets_of_order():
+    lines = TicketOrder.objects.filter(order=OuterRef("pk")).order_by().values("order")
+    return Coalesce(Subquery(lines.annotate(n=Sum("quantity")).values("n")), 0)
+
+
+def orders_totals(
+    *, producer: Producer, show: Show | None = None, status: str = "completed", search: str = ""
+) -> dict:
+    """``count``, ``tickets``, ``total`` (what buyers paid), ``refunded`` and ``net`` of the orders
+    :func:`producer_orders` lists for the same arguments, in two queries however many orders."""
+    orders = _orders_filtered(producer=producer, show=show, status=status, search=search)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    figures = orders.order_by().aggregate(
+        count=Count("pk"),
+        total=Coalesce(Sum("total"), Value(0), output_field=money),
+        refunded=Coalesce(Sum("refunded_amount"), Value(0), output_field=money),
+    )
+    lines = TicketOrder.objects.filter(order__in=orders.order_by().values("pk"))
+    figures["tickets"] = lines.aggregate(n=Coalesce(Sum("quantity"), 0))["n"]
+    figures["net"] = figures["total"] - figures["refunded"]
+    return figures
+
+
+def producer_attendees(
+    *, producer: Producer, show: Show | None = None, search: str = "", state: str = "valid"
+) -> QuerySet[TicketAttendee]:
+    """The producer's tickets (one row per admission) with their order, ticket type and show joined,
+    by show then surname. ``state``: ``valid`` (the default: tickets that admit), ``checked_in``,
+    ``not_checked_in`` (valid ones only) or ``all`` (refunded and cancelled too). ``search`` matches the
+    attendee's or buyer's name or email, the order's reference or the ticket's code."""
+    attendees = TicketAttendee.objects.filter(show__producer=producer)
+    if show is not None:
+        attendees = attendees.filter(show=show)
+    if state != "all":
+        attendees = attendees.filter(status=TicketAttendee.Status.VALID)
+    if state == "checked_in":
+        attendees = attendees.filter(is_checked_in=True)
+    elif state == "not_checked_in":
+        attendees = attendees.filter(is_checked_in=False)
+    term = search.strip()
+    if term:
+        query = (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(ticket_order__order__email__icontains=term)
+            | Q(ticket_order__order__last_name__icontains=term)
+        )
+        given, _, family = term.partition(" ")
+        if family.strip():
+            query |= Q(first_name__icontains=given, last_name__icontains=family.strip())
+        code = term.lower().lstrip("#")
+        if re.fullmatch(r"[0-9a-f-]{4,36}", code):
+            query |= Q(uuid__startswith=code) | Q(ticket_order__order__uuid__startswith=code)
+        attendees = attendees.filter(query)
+    return attendees.select_related("ticket_order__order", "ticket_order__ticket", "show").order_by(
+        "show__start_time", "show_id", Lower("last_name"), Lower("first_name"), "pk"
+    )
+
+
+def order_detail_for_producer(*, producer: Producer, uuid) -> Order | None:
+    """One of the producer's orders with what its page shows: show and venue, promo code, lines with
+    their ticket types and tickets, refunds with who made them and their tickets, emails and webhook
+    events; ``None`` when it is not theirs (or does not exist)."""
+    from piquetickets.emails.models import EmailTracking
+    from piquetickets.payments.models import WebhookEvent
+
+    attendees = TicketAttendee.objects.order_by("pk")
+    lines = TicketOrder.objects.select_related("ticket").order_by("pk")
+    return (
+        Order.objects.filter(show__producer=producer, uuid=uuid)
+        .select_related("show__venue", "promo_code")
+        .prefetch_related(
+            Prefetch("ticket_orders", queryset=lines.prefetch_related(Prefetch("attendees", queryset=attendees))),
+            Prefetch(
+                "refunds",
+                queryset=Refund.objects.select_related("created_by")
+                .prefetch_related(Prefetch("attendees", queryset=attendees.select_related("ticket_order__ticket")))
+                .order_by("created_at", "pk"),
+            ),
+            Prefetch(
+                "emails",
+                queryset=EmailTracking.objects.defer("body", "html_body").order_by("-created_at", "-pk"),
+            ),
+            Prefetch("webhook_events", queryset=WebhookEvent.objects.defer("payload").order_by("received_at", "pk")),
+        )
+        .first()
+    )

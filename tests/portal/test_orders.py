@@ -1,0 +1,343 @@
+"""The portal's Orders pages: the list (filters, search, totals, pagination, constant queries), an order's
+page, resending the confirmation, the attendees list and the door list (refunds are in
+``test_orders_refunds.py``, the CSV exports in ``test_orders_exports.py``; authorization of every URL is
+in the matrix)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from piquetickets.emails.models import EmailTracking
+from piquetickets.orders.emails import order_confirmation_queue
+from piquetickets.orders.models import Order, Refund, TicketAttendee
+from piquetickets.payments.models import WebhookEvent
+from piquetickets.portal.views.orders import RESENDS_PER_HOUR
+from tests.factories import AttendeeFactory, OrderFactory, ShowFactory, TicketFactory, TicketOrderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/dashboard/orders/"
+
+
+def paid_order(show, *, tickets: int = 1, price: str = "20.00", ticket=None, when=None, **fields) -> Order:
+    """A paid order of ``tickets`` tickets of ``ticket`` (or a new General admission) at ``price`` each."""
+    price = Decimal(price)
+    total = price * tickets
+    fields.setdefault("status", Order.Status.PAID)
+    order = OrderFactory(
+        show=show,
+        success=True,
+        time_of_purchase=when or timezone.now(),
+        subtotal=total,
+        total=total,
+        **fields,
+    )
+    ticket = ticket or TicketFactory(show=show, price=price)
+    line = TicketOrderFactory(order=order, ticket=ticket, quantity=tickets, price_per_ticket=price, total_price=total)
+    for n in range(tickets):
+        AttendeeFactory(
+            ticket_order=line, first_name=order.first_name, last_name=f"{order.last_name}{n or ''}", email=order.email
+        )
+    return order
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def show(producer):
+    return ShowFactory(producer=producer, title="Friday Laughs")
+
+
+@pytest.fixture
+def ticket(show):
+    return TicketFactory(show=show, name="General admission", price=Decimal("20.00"))
+
+
+# --- the list ------------------------------------------------------------------------------------------
+
+
+def test_list_without_orders(owner_client):
+    response = owner_client.get(LIST)
+
+    assert response.status_code == 200
+    assert "No orders yet" in response.content.decode()
+
+
+def test_list_shows_paid_orders_newest_first_with_totals(owner_client, producer, show, ticket):
+    older = paid_order(show, ticket=ticket, first_name="Ada", last_name="Older", tickets=2)
+    Order.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=2))
+    newer = paid_order(show, ticket=ticket, first_name="Bea", last_name="Newer", status=Order.Status.PARTIALLY_REFUNDED)
+    Order.objects.filter(pk=newer.pk).update(refunded_amount=Decimal("5.00"))
+    OrderFactory(show=show, status=Order.Status.EXPIRED, first_name="Never", last_name="Paid")
+    other_show = ShowFactory(title="Someone else's")  # another producer's
+    paid_order(other_show, first_name="Out", last_name="Sider")
+
+    response = owner_client.get(LIST)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Bea Newer") < html.index("Ada Older")
+    assert "Never Paid" not in html
+    assert "Out Sider" not in html
+    assert f'href="/dashboard/orders/{newer.uuid}/"' in html
+    totals = response.context["totals"]
+    assert totals == {"count": 2, "tickets": 3, "total": "$60.00", "refunded": "$5.00", "net": "$55.00"}
+    assert "−$5.00 refunded" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "bea"}, ["Bea Newer"]),
+        ({"q": "Bea Newer"}, ["Bea Newer"]),
+        ({"q": "ada@example"}, ["Ada Older"]),
+        ({"status": "pending"}, ["Pen Ding"]),
+        ({"status": "unpaid"}, ["Never Paid"]),
+        ({"status": "all"}, ["Ada Older", "Bea Newer", "Never Paid", "Pen Ding"]),
+        ({"status": "bogus"}, ["Ada Older", "Bea Newer"]),  # an invalid filter is no filter
+    ],
+)
+def test_list_filters_and_search(owner_client, show, ticket, query, expected):
+    paid_order(show, ticket=ticket, first_name="Ada", last_name="Older", email="ada@example.com")
+    paid_order(show, ticket=ticket, first_name="Bea", last_name="Newer", email="bea@example.com")
+    OrderFactory(show=show, status=Order.Status.EXPIRED, first_name="Never", last_name="Paid")
+    OrderFactory(show=show, status=Order.Status.PENDING, first_name="Pen", last_name="Ding")
+
+    response = owner_client.get(LIST, query)
+
+    buyers = sorted(row["buyer"] for row in response.context["rows"])
+    assert buyers == expected
+
+
+def test_list_finds_an_order_by_its_reference_and_filters_by_show(owner_client, producer, show, ticket):
+    wanted = paid_order(show, ticket=ticket, first_name="Ref", last_name="Erence")
+    paid_order(show, ticket=ticket)
+    second_show = ShowFactory(producer=producer, title="Saturday Laughs")
+    elsewhere = paid_order(second_show, first_name="Sat", last_name="Urday")
+
+    by_reference = owner_client.get(LIST, {"q": str(wanted.uuid)[:8].upper()})
+    by_show = owner_client.get(LIST, {"show": second_show.slug})
+
+    assert [row["buyer"] for row in by_reference.context["rows"]] == ["Ref Erence"]
+    assert [row["reference"] for row in by_show.context["rows"]] == [str(elsewhere.uuid)[:8].upper()]
+    html = by_show.content.decode()
+    assert f'href="/dashboard/orders/shows/{second_show.slug}/door-list/"' in html
+    assert f'href="/dashboard/orders/export/?show={second_show.slug}"' in html
+
+
+def test_list_paginates_and_keeps_the_filters(owner_client, show, ticket):
+    for n in range(30):
+        paid_order(show, ticket=ticket, first_name="Buyer", last_name=f"N{n:02d}")
+
+    first = owner_client.get(LIST, {"q": "buyer"})
+    second = owner_client.get(LIST, {"q": "buyer", "page": 2})
+
+    assert len(first.context["rows"]) == 25
+    assert len(second.context["rows"]) == 5
+    assert 'href="?q=buyer&amp;page=2"' in first.content.decode()
+
+
+def test_list_takes_the_same_queries_for_1_and_25_orders(owner_client, producer, show, ticket):
+    paid_order(show, ticket=ticket)
+    owner_client.get(LIST)  # warm the session and the site
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get(LIST)
+    for n in range(40):
+        paid_order(ShowFactory(producer=producer) if n % 5 == 0 else show, tickets=1 + n % 3)
+    with CaptureQueriesContext(connection) as many:
+        response = owner_client.get(LIST)
+
+    assert len(response.context["rows"]) == 25
+    assert len(many) == len(one)
+    assert len(one) <= 12
+
+
+# --- an order's page -----------------------------------------------------------------------------------
+
+
+def test_order_page_shows_buyer_tickets_money_refunds_and_emails(owner_client, owner, show, ticket, settings):
+    order = paid_order(show, ticket=ticket, tickets=2, first_name="Ada", last_name="Lovelace", phone="+1 555 0100")
+    first, second = TicketAttendee.objects.filter(ticket_order__order=order).order_by("pk")
+    TicketAttendee.objects.filter(pk=first.pk).update(is_checked_in=True, checked_in_at=timezone.now())
+    refund = Refund.objects.create(
+        order=order, amount=Decimal("20.00"), status="succeeded", reason="Could not come", created_by=owner
+    )
+    refund.attendees.set([second])
+    TicketAttendee.objects.filter(pk=second.pk).update(status="refunded")
+    Order.objects.filter(pk=order.pk).update(refunded_amount=Decimal("20.00"), status="partially_refunded")
+    email = order_confirmation_queue(order=order)
+    EmailTracking.objects.filter(pk=email.pk).update(status="bounced")
+    WebhookEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={}, order=order)
+
+    response = owner_client.get(f"/dashboard/orders/{order.uuid}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Order " + str(order.uuid)[:8].upper() + "</h1>" in html
+    assert "Ada Lovelace" in html
+    assert "+1 555 0100" in html
+    assert "1 of 2 checked in" in html
+    assert "Refund of $20.00" in html
+    assert "Reason: Could not come" in html
+    assert f"by {owner.display_name}" in html
+    assert "Bounced" in html
+    assert "Your tickets for Friday Laughs" in html
+    assert "checkout.session.completed" in html
+    assert ("Refunded", "-$20.00") in response.context["money"]
+    assert ("Kept", "$20.00") in response.context["money"]
+    assert "Resend confirmation" in html
+    assert f'href="/dashboard/orders/{order.uuid}/refund/"' in html
+
+
+def test_order_page_of_an_unpaid_order_offers_no_refund_nor_resend(owner_client, show):
+    order = OrderFactory(show=show, status=Order.Status.EXPIRED)
+
+    html = owner_client.get(f"/dashboard/orders/{order.uuid}/").content.decode()
+
+    assert "Resend confirmation" not in html
+    assert "/refund/" not in html
+    assert "This order was never paid." in html
+
+
+def test_another_producers_order_is_not_found(owner_client):
+    order = paid_order(ShowFactory())
+
+    assert owner_client.get(f"/dashboard/orders/{order.uuid}/").status_code == 404
+    assert owner_client.post(f"/dashboard/orders/{order.uuid}/resend/").status_code == 404
+    assert not EmailTracking.objects.exists()
+
+
+# --- resending the confirmation ------------------------------------------------------------------------
+
+
+def test_resend_queues_the_confirmation_again(owner_client, show, ticket, django_capture_on_commit_callbacks):
+    order = paid_order(show, ticket=ticket, email="ada@example.com")
+    original = order_confirmation_queue(order=order)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = owner_client.post(f"/dashboard/orders/{order.uuid}/resend/")
+
+    assert response.status_code == 303
+    assert response["Location"] == f"/dashboard/orders/{order.uuid}/"
+    assert _messages(response) == ["The confirmation is on its way to ada@example.com again."]
+    resent = EmailTracking.objects.exclude(pk=original.pk).get()
+    assert resent.recipient == "ada@example.com"
+    assert resent.category == "order_confirmation"
+    assert resent.idempotency_key == f"order-confirmation-resend:{order.uuid}:1"
+    assert resent.order == order
+    assert len(callbacks) == 1  # the send task, after commit
+
+
+def test_resend_is_limited_per_order_and_hour(owner_client, show, ticket):
+    order = paid_order(show, ticket=ticket)
+    for _ in range(RESENDS_PER_HOUR):
+        assert owner_client.post(f"/dashboard/orders/{order.uuid}/resend/").status_code == 303
+
+    refused = owner_client.post(f"/dashboard/orders/{order.uuid}/resend/")
+
+    assert refused.status_code == 429
+    assert "sent again 3 times in the last hour" in refused.content.decode()
+    assert EmailTracking.objects.filter(order=order).count() == RESENDS_PER_HOUR
+    # an hour later it may go again
+    EmailTracking.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    assert owner_client.post(f"/dashboard/orders/{order.uuid}/resend/").status_code == 303
+    assert EmailTracking.objects.filter(idempotency_key=f"order-confirmation-resend:{order.uuid}:4").exists()
+
+
+def test_resend_of_a_refunded_order_is_refused(owner_client, show, ticket):
+    order = paid_order(show, ticket=ticket, status=Order.Status.REFUNDED)
+
+    response = owner_client.post(f"/dashboard/orders/{order.uuid}/resend/")
+
+    assert response.status_code == 409
+    assert "Only a paid order with valid tickets" in response.content.decode()
+    assert not EmailTracking.objects.exists()
+
+
+# --- attendees and the door list -----------------------------------------------------------------------
+
+
+def test_attendees_list_filters_by_show_search_and_check_in(owner_client, producer, show, ticket):
+    ada = paid_order(show, ticket=ticket, first_name="Ada", last_name="Lovelace")
+    paid_order(show, ticket=ticket, first_name="Bob", last_name="Babbage")
+    TicketAttendee.objects.filter(ticket_order__order=ada).update(is_checked_in=True, checked_in_at=timezone.now())
+    paid_order(ShowFactory(producer=producer, title="Other night"), first_name="Cy", last_name="Other")
+    refunded = paid_order(show, ticket=ticket, first_name="Ref", last_name="Unded")
+    TicketAttendee.objects.filter(ticket_order__order=refunded).update(status="refunded")
+    paid_order(ShowFactory(), first_name="Not", last_name="Ours")
+
+    def names(**query):
+        response = owner_client.get("/dashboard/orders/attendees/", query)
+        assert response.status_code == 200
+        return [row["name"] for row in response.context["rows"]]
+
+    assert names() == ["Bob Babbage", "Ada Lovelace", "Cy Other"]  # by show (date) then surname
+    assert names(show=show.slug) == ["Bob Babbage", "Ada Lovelace"]
+    assert names(state="checked_in") == ["Ada Lovelace"]
+    assert names(state="not_checked_in", show=show.slug) == ["Bob Babbage"]
+    assert names(state="all", show=show.slug) == ["Bob Babbage", "Ada Lovelace", "Ref Unded"]
+    assert names(q="love") == ["Ada Lovelace"]
+    assert names(q=str(ada.uuid)[:8]) == ["Ada Lovelace"]
+
+
+def test_attendees_list_takes_the_same_queries_for_1_and_many(owner_client, producer, show, ticket):
+    paid_order(show, ticket=ticket)
+    owner_client.get("/dashboard/orders/attendees/")
+    with CaptureQueriesContext(connection) as one:
+        owner_client.get("/dashboard/orders/attendees/")
+    for n in range(20):
+        paid_order(ShowFactory(producer=producer) if n % 4 == 0 else show, tickets=3)
+    with CaptureQueriesContext(connection) as many:
+        response = owner_client.get("/dashboard/orders/attendees/")
+
+    assert len(response.context["rows"]) == 50
+    assert len(many) == len(one)
+
+
+def test_door_list_is_sorted_by_surname_with_valid_tickets_only(owner_client, show, ticket):
+    vip = TicketFactory(show=show, name="VIP", price=Decimal("50.00"))
+    paid_order(show, ticket=ticket, first_name="zoë", last_name="adams")
+    paid_order(show, ticket=vip, first_name="Carl", last_name="Zed")
+    bea = paid_order(show, ticket=ticket, first_name="Bea", last_name="Brown")
+    TicketAttendee.objects.filter(ticket_order__order=bea).update(is_checked_in=True, checked_in_at=timezone.now())
+    gone = paid_order(show, ticket=ticket, first_name="Gone", last_name="Aaron")
+    TicketAttendee.objects.filter(ticket_order__order=gone).update(status="refunded")
+
+    response = owner_client.get(f"/dashboard/orders/shows/{show.slug}/door-list/")
+
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r["name"], r["ticket"], r["checked_in"]) for r in rows] == [
+        ("adams, zoë", "General admission", False),
+        ("Brown, Bea", "General admission", True),
+        ("Zed, Carl", "VIP", False),
+    ]
+    html = response.content.decode()
+    assert "3 tickets, 1 checked in" in html
+    assert "orders-door__box" in html
+
+
+def test_door_list_of_another_producers_show_is_not_found(owner_client):
+    assert owner_client.get(f"/dashboard/orders/shows/{ShowFactory().slug}/door-list/").status_code == 404
+
+
+def test_staff_see_the_orders_of_the_producer_they_act_for(client, producer, show, ticket):
+    order = paid_order(show, ticket=ticket, first_name="Ada")
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    session = client.session
+    session["portal_producer_id"] = producer.pk
+    session.save()
+
+    response = client.get(LIST)
+
+    assert [row["reference"] for row in response.context["rows"]] == [str(order.uuid)[:8].upper()]
