@@ -40,6 +40,7 @@ from piquetickets.core.fields import sanitize_html
 from piquetickets.core.http import client_ip
 from piquetickets.core.images import image_payload
 from piquetickets.core.money import format_money
+from piquetickets.core.pagecache import cached_page, page_tags
 from piquetickets.orders.pricing import CartLine, fee_policy_for, price_cart
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
 from piquetickets.orders.tickets import clock_time, show_local
@@ -247,9 +248,11 @@ def _home(request, form: SubscribeForm, *, status: int = 200, subscribed: bool =
     return render(request, "storefront/browse/home.html", context, status=status)
 
 
+@cached_page()
 @require_safe
 def home(request):
     """``/``: featured shows, then upcoming ones, a search box and the newsletter sign-up."""
+    page_tags(request, "list")
     return _home(request, SubscribeForm())
 
 
@@ -289,10 +292,12 @@ def subscribe(request):
 # --- the show list ------------------------------------------------------------------------------
 
 
+@cached_page(query=(*ShowFilterForm.FIELDS, "page"))
 @require_safe
 def show_list(request):
     """``/shows/``: upcoming public shows, filtered as the API's list is (``ShowFilter``), a page at a
     time. An htmx request (the filter form, the page links) gets the results region only."""
+    page_tags(request, "list")
     filters = ShowFilterForm(
         request.GET, queryset=selectors.show_list_public(), options=selectors.show_filter_options()
     )
@@ -357,6 +362,7 @@ SOCIAL = (("instagram", "Instagram"), ("facebook", "Facebook"), ("twitter", "X (
 
 
 def _profile(request, *, kind: str, profile, shows, filter_name: str, context: dict) -> HttpResponse:
+    page_tags(request, "list", f"{kind}:{profile.pk}")
     cards, count = _upcoming_cards(shows)
     context |= {
         "kind": kind,
@@ -371,6 +377,7 @@ def _profile(request, *, kind: str, profile, shows, filter_name: str, context: d
     return render(request, "storefront/browse/profile.html", context)
 
 
+@cached_page()
 @require_safe
 def venue_profile(request, slug: str):
     """``/venues/<slug>/``: a venue's page (404 once it is switched off) with its upcoming public shows."""
@@ -398,6 +405,7 @@ def venue_profile(request, slug: str):
     )
 
 
+@cached_page()
 @require_safe
 def performer_profile(request, slug: str):
     """``/performers/<slug>/``: a performer's page with the upcoming public shows they are in."""
@@ -420,6 +428,7 @@ def performer_profile(request, slug: str):
     )
 
 
+@cached_page()
 @require_safe
 def producer_profile(request, slug: str):
     """``/producers/<slug>/``: a producer's page (404 once switched off) with their upcoming public

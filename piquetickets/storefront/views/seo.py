@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from piquetickets.core.csp import embeddable
 from piquetickets.core.money import format_money
+from piquetickets.core.pagecache import cached_page, page_tags
 from piquetickets.orders.models import Order
 from piquetickets.performers.models import Performer
 from piquetickets.producers.models import Producer
@@ -120,10 +121,12 @@ class ProducerSitemap(_ProfileSitemap):
 SITEMAPS = {"shows": ShowSitemap, "venues": VenueSitemap, "performers": PerformerSitemap, "producers": ProducerSitemap}
 
 
+@cached_page(query=("p",))
 @require_GET
 @cache_control(public=True, max_age=SITEMAP_MAX_AGE)
 def sitemap_xml(request):
     """``/sitemap.xml``: public upcoming shows, then venues, performers and producers with one."""
+    page_tags(request, "list")
     return django_sitemap(request, sitemaps=SITEMAPS)
 
 

@@ -53,6 +53,7 @@ from piquetickets.core.fields import sanitize_html
 from piquetickets.core.http import client_ip
 from piquetickets.core.images import image_payload
 from piquetickets.core.money import format_money, quantize
+from piquetickets.core.pagecache import cached_page, page_tags
 from piquetickets.emails.services import email_queue
 from piquetickets.orders.api import CheckoutLineSerializer, CheckoutSerializer
 from piquetickets.orders.errors import PromoCodeInvalid
@@ -604,10 +605,13 @@ def show_theme_css(request, slug: str):
     return _design_stylesheet(request, _public_show(slug))
 
 
+@cached_page()
 @require_safe
 def show_detail(request, slug: str):
-    """The show page."""
+    """The show page (from the cache for up to ``PAGE_CACHE_SECONDS``, forgotten when the show, its
+    tickets, venue, producer or performers change: ``core/pagecache.py``)."""
     show = _public_show(slug)
+    page_tags(request, *show_page_tags(show))
     offers = show_offers(show)
     facts = show_facts(show)
     url = _show_url(show)
@@ -641,6 +645,12 @@ def show_detail(request, slug: str):
     }
     response = render(request, "storefront/shows/show.html", context)
     return response
+
+
+def show_page_tags(show: Show) -> list[str]:
+    """What the show page shows (``core.pagecache`` tags): the show, its venue, producer and performers."""
+    tags = [f"show:{show.pk}", f"venue:{show.venue_id}", f"producer:{show.producer_id}"]
+    return tags + [f"performer:{performer.pk}" for performer in show.performers.all()]
 
 
 # --- calendar file ---------------------------------------------------------------------------------
