@@ -422,7 +422,13 @@ def order_refund_view(request, uuid):
 
 
 def _refund_confirm(request, order: Order, tickets):
-    form = RefundConfirmForm(request.POST, tickets=tickets)
+    # Any ticket of the order may be named here: one refunded meanwhile is for order_refund to refuse
+    # (RefundChanged, under the order's lock), not a reason to send the person back to the first step.
+    every = [
+        (str(u), str(u))
+        for u in TicketAttendee.objects.filter(ticket_order__order=order).values_list("uuid", flat=True)
+    ]
+    form = RefundConfirmForm(request.POST, tickets=every)
     if not form.is_valid():
         hidden_errors = [name for name in form.errors if name not in ("reason", "__all__")]
         if hidden_errors:  # a tampered or stale confirmation: start again
