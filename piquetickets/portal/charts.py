@@ -97,3 +97,16 @@ def bar_chart(
         for index, label in sorted(x_labels.items())
     ]
     return BarChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, baseline, bars, tick_rows, labels)
+
+
+def day_labels(days: list, *, most: int = 6, last: str | None = None) -> dict[int, str]:
+    """Labels for a chart of consecutive days: about ``most`` dates evenly spaced from the first, and the
+    last day (``last`` names it, e.g. "Today"); none so close to the last that they would touch."""
+    if not days:
+        return {}
+    step = max(1, -(-len(days) // most))  # ceiling
+    labels = {index: f"{day.day} {day:%b}" for index, day in enumerate(days) if index % step == 0}
+    final = len(days) - 1
+    labels = {index: label for index, label in labels.items() if index == final or final - index >= step * 0.6}
+    labels[final] = last or f"{days[final].day} {days[final]:%b}"
+    return labels

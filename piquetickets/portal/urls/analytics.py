@@ -1,3 +1,13 @@
-"""Portal URLs: analytics: by day, ticket type, promo code; refunds; check-in rate; CSV."""
+"""Portal URLs: analytics: by day, ticket type, promo code; refunds; check-in rate; CSV.
 
-urlpatterns: list = []
+The page is behind the feature flag ``portal_analytics`` (off: 404); its tables download as CSV with
+``?chart=<name>&format=csv`` on the same URL.
+"""
+
+from django.urls import path
+
+from piquetickets.portal.views import analytics
+
+urlpatterns: list = [
+    path("analytics/", analytics.analytics, name="analytics"),
+]
