@@ -441,7 +441,7 @@ class StripeTestServer:
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         url = urlsplit(handler.path)
-        if handler.command == "GET" and url.path.startswith(("/pay/", "/connect/onboard/")):
+        if handler.command == "GET" and url.path.startswith(("/pay/", "/connect/onboard/", "/express/")):
             status, page = self._page(url.path.rsplit("/", 1)[-1])
             self._send(handler, status, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
             return
@@ -553,6 +553,8 @@ class StripeTestServer:
             return 404, "<!doctype html><title>Not found</title><p>No such object.</p>"
         if obj["object"] == "checkout.session":
             text = f"Pay {obj['amount_total']} {obj['currency']} (status: {obj['status']})"
+        elif obj["details_submitted"]:
+            text = f"Express dashboard for {obj['id']}"
         else:
             text = f"Onboarding for {obj['id']}"
         return 200, f"<!doctype html><title>Test Stripe</title><p>{html.escape(text)}</p>"
@@ -645,6 +647,17 @@ class StripeTestServer:
             "expires_at": created + ACCOUNT_LINK_LIFETIME,
             "url": f"{self.url}/connect/onboard/{account['id']}",
         }
+
+    def _create_login_link(self, request: RecordedRequest, account_id: str) -> dict:
+        """A single-use sign-in link to an Express account's dashboard: Stripe refuses other account types
+        and accounts that have not finished onboarding."""
+        _only(request.params, set())
+        account = self._load("account", account_id)
+        if account["type"] != "express":
+            raise _invalid("account", "You may only create login links for Express accounts.")
+        if not account["details_submitted"]:
+            raise _invalid("account", "Cannot create a login link for an account that has not completed onboarding.")
+        return {"object": "login_link", "created": int(time.time()), "url": f"{self.url}/express/{account['id']}"}
 
     def _create_session(self, request: RecordedRequest) -> dict:
         """A Checkout Session in payment mode, priced by ``line_items[][price_data]``."""
@@ -883,6 +896,7 @@ _ROUTES: list[tuple[str, ...]] = [  # method, path pattern, handler method, extr
     ("POST", "/v1/accounts", "_create_account"),
     ("GET", f"/v1/accounts/{_ID}", "_retrieve", "account"),
     ("POST", "/v1/account_links", "_create_account_link"),
+    ("POST", f"/v1/accounts/{_ID}/login_links", "_create_login_link"),
     ("POST", "/v1/checkout/sessions", "_create_session"),
     ("GET", "/v1/checkout/sessions", "_list_sessions"),
     ("GET", f"/v1/checkout/sessions/{_ID}", "_retrieve", "checkout.session"),

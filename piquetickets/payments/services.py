@@ -408,11 +408,54 @@ def payouts_onboarding_link(*, producer: Producer, return_url: str, refresh_url:
 
 def payouts_refresh(*, producer: Producer) -> ProducerFinancial | None:
     """Ask Stripe for the producer's account now and store its status (the webhook does this too)."""
+    status = payouts_account_check(producer=producer)
+    return status.financial if status is not None else None
+
+
+@dataclass(frozen=True)
+class PayoutsAccountStatus:
+    """A connected account as Stripe reports it now: its stored readiness, and what Stripe still needs
+    (``currently_due`` / ``past_due``: Stripe's requirement names such as ``external_account``)."""
+
+    financial: ProducerFinancial
+    currently_due: tuple[str, ...] = ()
+    past_due: tuple[str, ...] = ()
+    disabled_reason: str = ""
+
+
+def payouts_account_check(*, producer: Producer) -> PayoutsAccountStatus | None:
+    """Ask Stripe for the producer's connected account, store its readiness
+    (:func:`producer_financial_sync`) and say what Stripe still needs. ``None`` when the producer has
+    no account yet. Raises :class:`PaymentProviderError` when Stripe refuses or can't be reached (the
+    stored status is then left as it was)."""
     financial = ProducerFinancial.objects.filter(producer=producer).exclude(stripe_account_id="").first()
     if financial is None:
         return None
     try:
-        account = stripe_client().v1.accounts.retrieve(financial.stripe_account_id)
+        account = stripe_client().v1.accounts.retrieve(financial.stripe_account_id).to_dict()
     except stripe.StripeError as error:
         raise provider_error(error) from error
-    return producer_financial_sync(account=account.to_dict())
+    financial = producer_financial_sync(account=account) or financial
+    requirements = account.get("requirements") or {}
+    return PayoutsAccountStatus(
+        financial=financial,
+        currently_due=tuple(requirements.get("currently_due") or ()),
+        past_due=tuple(requirements.get("past_due") or ()),
+        disabled_reason=requirements.get("disabled_reason") or "",
+    )
+
+
+def payouts_dashboard_link(*, producer: Producer) -> str:
+    """A one-time sign-in link to the producer's Stripe Express dashboard (payouts, bank account, tax
+    forms). Raises :class:`PaymentsNotReady` when the producer has no connected account yet or Stripe
+    is not configured, :class:`PaymentProviderError` when Stripe refuses (e.g. onboarding not done)."""
+    if not settings.STRIPE_SECRET_KEY:
+        raise PaymentsNotReady("Payouts through Stripe are not set up on this site.")
+    financial = ProducerFinancial.objects.filter(producer=producer).exclude(stripe_account_id="").first()
+    if financial is None:
+        raise PaymentsNotReady("Connect a Stripe account first.")
+    try:
+        link = stripe_client().v1.accounts.login_links.create(financial.stripe_account_id)
+    except stripe.StripeError as error:
+        raise provider_error(error) from error
+    return link.url
