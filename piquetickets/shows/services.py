@@ -332,3 +332,18 @@ def page_design_save(*, show: Show, data: dict[str, Any]) -> TicketPageDesign:
     design.full_clean()
     design.save()
     return design
+
+
+@transaction.atomic
+def page_design_background_remove(*, show: Show) -> TicketPageDesign | None:
+    """Take the background image off a show's page design (its colours stay); ``None`` when the show has
+    no design. The file stays in storage: a duplicated show's design may point at the same one."""
+    design = TicketPageDesign.objects.select_for_update().filter(show=show).first()
+    if design is None or not design.background_image:
+        return design
+    design.background_image = ""
+    variants = dict(design.image_variants or {})
+    variants.pop("background_image", None)
+    design.image_variants = variants
+    design.save(update_fields=["background_image", "image_variants", "updated_at"])
+    return design
