@@ -347,3 +347,8 @@ def test_another_producers_link_answers_404_and_shows_nothing(owner_client, show
     assert owner_client.post(_url("checkin-link-revoke", show.slug, theirs.session_id)).status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_the_shows_page_leads_to_its_door_links(owner_client, show):
+    html = owner_client.get(_url("show", show.slug)).content.decode()
+    assert f'href="{_url("checkin-show", show.slug)}">Door links &amp; check-in</a>' in html
