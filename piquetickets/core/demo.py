@@ -167,6 +167,71 @@ BUYERS = [
 ]
 
 
+# The portal's help centre (/dashboard/help/): (category, description, [(title, summary, body)]).
+HELP_ARTICLES = [
+    (
+        "Selling tickets",
+        "Shows, ticket types and promo codes.",
+        [
+            (
+                "Creating your first show",
+                "From a draft to a show on sale in four steps.",
+                "<p>Add a venue, a date and at least one ticket type, then publish.</p>"
+                "<ol><li>Shows → <strong>New show</strong>: the title, the times on the venue's clock, the venue."
+                "</li><li>Add a description and the three images (main, banner, square).</li>"
+                "<li>Add ticket types: a price, how many, and when they are on sale.</li>"
+                "<li>Check the preview, then <strong>Publish</strong>.</li></ol>",
+            ),
+            (
+                "Promo codes",
+                "A percentage or an amount off, for some ticket types, for a while.",
+                "<p>On a show's page, <strong>Add promo code</strong>: a code buyers type, a percentage or a fixed "
+                "amount off each ticket, the ticket types it is for (none ticked: all) and how many times it may "
+                "be used. Analytics shows each code's uses, the discount given and the revenue.</p>",
+            ),
+            (
+                "Free and pay-what-you-can tickets",
+                "A ticket type at 0, or a donation with a minimum.",
+                "<p>A ticket type priced at 0 is free: buyers still get a ticket with a QR code. A "
+                "<em>donation-based</em> ticket lets buyers choose what to pay, from the price you set.</p>",
+            ),
+        ],
+    ),
+    (
+        "Getting paid",
+        "Payouts, fees and refunds.",
+        [
+            (
+                "How payouts work",
+                "Stripe pays ticket money to your bank.",
+                "<p>Connect your Stripe account under <strong>Payouts</strong>; ticket revenue is paid out by "
+                "Stripe on its schedule. The payouts page shows, per show, the gross, discounts, fees, refunds "
+                "and what reaches you.</p>",
+            ),
+            (
+                "Refunding an order",
+                "The whole order, some tickets, or an amount.",
+                "<p>Open the order, choose <strong>Refund</strong>, pick the tickets or type an amount and give a "
+                "reason. Refunded tickets no longer open the door. The buyer gets an email.</p>",
+            ),
+        ],
+    ),
+    (
+        "At the door",
+        "Check-in links and the door list.",
+        [
+            (
+                "Door links and checking people in",
+                "A link for each door, no account needed.",
+                "<p>On <strong>Check-in</strong>, make a door link for the show and open it on a phone at the "
+                "door: it scans the QR codes on tickets. Revoke a link when the show is over. A printable door "
+                "list is under the show's orders.</p>",
+            ),
+        ],
+    ),
+]
+
+
 def _demo_font(size: int) -> ImageFont.ImageFont:
     """Noto Sans Bold from the ticket fonts' folders when installed (it draws dashes and accents), else
     Pillow's built-in face."""
@@ -429,21 +494,24 @@ def seed_demo() -> SeedResult:
         _, created = FeaturedShow.objects.get_or_create(show=show, defaults={"order": order})
         result.count(created)
 
-    category, created = KnowledgeCategory.objects.get_or_create(name="Selling tickets", defaults={"order": 1})
-    result.count(created)
-    for title, body in [
-        (
-            "Creating your first show",
-            "<p>Add a venue, a date and at least one ticket type, then publish.</p>",
-        ),
-        ("How payouts work", "<p>Connect your Stripe account; ticket revenue is paid out by Stripe.</p>"),
-    ]:
-        _, created = KnowledgeArticle.objects.get_or_create(
-            title=title,
-            category=category,
-            defaults={"body": body, "is_published": True, "audience": "producers"},
+    for category_order, (name, description, articles) in enumerate(HELP_ARTICLES, start=1):
+        category, created = KnowledgeCategory.objects.get_or_create(
+            name=name, defaults={"order": category_order, "description": description}
         )
         result.count(created)
+        for article_order, (title, summary, body) in enumerate(articles, start=1):
+            _, created = KnowledgeArticle.objects.get_or_create(
+                title=title,
+                category=category,
+                defaults={
+                    "summary": summary,
+                    "body": body,
+                    "is_published": True,
+                    "audience": "producers",
+                    "order": article_order,
+                },
+            )
+            result.count(created)
 
     # The portal's Analytics page is behind a feature flag: on for the demo producers.
     analytics_flag, created = Flag.objects.get_or_create(

@@ -1,3 +1,10 @@
-"""Portal URLs: the help centre: knowledge categories and articles, searchable."""
+"""Portal URLs: the help centre: knowledge categories and articles, searchable (``?q=``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from piquetickets.portal.views import help
+
+urlpatterns: list = [
+    path("help/", help.help_index, name="help"),
+    path("help/<slug:slug>/", help.help_article, name="help-article"),
+]
