@@ -351,7 +351,7 @@ def _upcoming_cards(shows) -> tuple[list[dict], int]:
     """Cards of the first ``PROFILE_SHOWS`` of ``shows`` (public, upcoming) and how many there are."""
     rows = list(selectors.with_card_data(shows)[: PROFILE_SHOWS + 1])
     count = len(rows) if len(rows) <= PROFILE_SHOWS else shows.count()
-    return _cards(rows[:PROFILE_SHOWS], eager=0), count
+    return _cards(rows[:PROFILE_SHOWS], eager=3, first=False), count  # a desktop shows the first row at once
 
 
 def _links(profile, names: tuple[tuple[str, str], ...]) -> list[dict]:
