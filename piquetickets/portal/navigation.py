@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from piquetickets.portal.flags import analytics_visible
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -33,9 +35,14 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "portal:dashboard", icon="home", sections=("dashboard",)),
     NavItem("Shows", "portal:show-list", icon="ticket", sections=("show",)),
-    # Orders, Check-in, Venues & performers, Payouts, Analytics go here, in that order.
+    NavItem("Orders", "portal:order-list", icon="receipt", sections=("order",)),
+    NavItem("Check-in", "portal:checkin-overview", icon="scan", sections=("checkin",)),
+    NavItem("Venues & performers", "portal:venue-list", icon="pin", sections=("venue", "performer")),
+    NavItem("Payouts", "portal:payouts", icon="bank", sections=("payouts",)),
+    NavItem("Analytics", "portal:analytics", icon="chart", sections=("analytics",), visible=analytics_visible),
     NavItem("Team", "portal:team", icon="team", sections=("team",)),
-    # Profile, Help go here.
+    NavItem("Profile", "portal:profile", icon="user", sections=("profile",)),
+    NavItem("Help", "portal:help", icon="help", sections=("help",)),
 ]
 
 
