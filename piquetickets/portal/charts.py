@@ -63,6 +63,13 @@ def nice_ceiling(value: Decimal) -> Decimal:
     return 10 * magnitude  # pragma: no cover - the loop ends at 10 × magnitude ≥ value
 
 
+def whole_ticks(top: Decimal) -> int:
+    """How many steps divide the axis ``0…top`` (a whole :func:`nice_ceiling`) into whole numbers."""
+    if top <= 5:
+        return max(int(top), 1)
+    return next(n for n in (5, 4, 2) if top % n == 0 and (top / n) == (top / n).to_integral())
+
+
 def bar_chart(
     values: list[Decimal],
     *,
@@ -70,10 +77,14 @@ def bar_chart(
     x_labels: dict[int, str],
     format_value,
     ticks: int = 4,
+    whole: bool = False,
 ) -> BarChart:
     """A bar per value; ``titles`` name each bar for a pointer, ``x_labels`` label some bars under the
-    axis (by index), ``format_value`` writes the axis' values ("$250")."""
+    axis (by index), ``format_value`` writes the axis' values ("$250"). ``whole``: the values are counts,
+    so the axis is marked at whole numbers only (1, 2 for a top of 2; 0, 5, 10… for 25)."""
     top = nice_ceiling(max(values, default=Decimal(0)))
+    if whole:
+        ticks = whole_ticks(top)
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(values), 1)

@@ -389,3 +389,41 @@ def test_the_same_number_of_queries_for_1_order_as_for_many(owner_client, flag_o
     assert _queries(owner_client) == few
     assert _queries(owner_client, {"show": show.pk}) == few_show
     assert few <= 11, few
+
+
+# --- the charts --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("most", "axis"),
+    [
+        (0, ["0", "1"]),
+        (2, ["0", "1", "2"]),
+        (3, ["0", "1", "2", "3", "4", "5"]),
+        (21, ["0", "5", "10", "15", "20", "25"]),
+    ],
+)
+def test_a_chart_of_counts_is_marked_at_whole_numbers(most, axis):
+    from piquetickets.portal.charts import bar_chart
+
+    chart = bar_chart(
+        [Decimal(most), Decimal(0)],
+        titles=["a", "b"],
+        x_labels={},
+        format_value=lambda amount: f"{amount.to_integral():f}",
+        whole=True,
+    )
+    assert [tick.label for tick in chart.ticks] == axis
+
+
+def test_day_labels_are_spaced_and_end_with_the_last_day():
+    from piquetickets.portal.charts import day_labels
+
+    days = [local(n).date() for n in range(40, -1, -1)]
+    labels = day_labels(days, last="Today")
+    assert labels[0] == f"{days[0].day} {days[0]:%b}"
+    assert labels[40] == "Today"
+    assert len(labels) <= 7
+    assert all(40 - index >= 4 for index in labels if index != 40)
+    assert day_labels([]) == {}
+    assert day_labels(days[:1]) == {0: f"{days[0].day} {days[0]:%b}"}

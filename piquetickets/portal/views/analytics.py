@@ -159,7 +159,8 @@ def _sales_context(filters: Filters, request) -> dict:
         [Decimal(d.tickets) for d in days],
         titles=[_day_title(d.day, _plural(d.tickets, "ticket"), _plural(d.orders, "order")) for d in days],
         x_labels=labels,
-        format_value=lambda amount: f"{amount.normalize():f}" if amount == amount.to_integral() else f"{amount:.1f}",
+        format_value=lambda amount: f"{amount.to_integral():f}",
+        whole=True,
     )
     totals = {
         "orders": sum(d.orders for d in days),
