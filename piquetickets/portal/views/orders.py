@@ -13,14 +13,16 @@ submit, or a refund made by someone else meanwhile, refunds once and never other
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -102,6 +104,18 @@ def _page_numbers(page) -> list:
     ]
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the number of rows (the totals' query counted them already): one query fewer."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 def _query(**values) -> str:
     return urlencode({key: value for key, value in values.items() if value})
 
@@ -143,10 +157,9 @@ def _order_row(order: Order) -> dict:
 def order_list(request):
     form, values = _order_filters(request)
     orders = producer_orders(producer=request.producer, **values)
-    paginator = Paginator(orders, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    show = values["show"]
     totals = orders_totals(producer=request.producer, **values)
+    page = _CountedPaginator(orders, PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
+    show = values["show"]
     currency = show.currency if show else (page.object_list[0].currency if page.object_list else "USD")
     query = _query(q=values["search"], show=show.slug if show else "", status=request.GET.get("status", ""))
     context = {
@@ -187,7 +200,7 @@ def _attendee_row(attendee: TicketAttendee, show: Show) -> dict:
 
 def _money_rows(order: Order) -> list[tuple[str, str]]:
     currency = order.currency
-    rows = [("Tickets", format_money(order.subtotal, currency))]
+    rows = [("Subtotal", format_money(order.subtotal, currency))]
     if order.promo_code_discount:
         code = f" ({order.promo_code.code})" if order.promo_code_id else ""
         rows.append((f"Promo code discount{code}", format_money(-order.promo_code_discount, currency)))
@@ -476,8 +489,15 @@ def _refund_confirm(request, order: Order, tickets):
 @producer_required
 def attendee_list(request):
     form, values = _attendee_filters(request)
+    # Page through the ids first (sorted with the show alone joined), then read that page's rows with
+    # their order and ticket type: sorting 20,000 fully joined rows to show 50 costs ten times more.
     attendees = producer_attendees(producer=request.producer, **values)
-    page = Paginator(attendees, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = Paginator(attendees.select_related(None).values_list("pk", flat=True), PAGE_SIZE * 2).get_page(
+        request.GET.get("page")
+    )
+    ids = list(page.object_list)
+    found = {a.pk: a for a in attendees.filter(pk__in=ids).order_by()}
+    page.object_list = [found[pk] for pk in ids if pk in found]
     show = values["show"]
     query = _query(q=values["search"], show=show.slug if show else "", state=request.GET.get("state", ""))
     rows = []
@@ -537,9 +557,9 @@ def door_list(request, slug: str):
 # --- CSV exports ---------------------------------------------------------------------------------------
 
 ORDER_COLUMNS = (
-    "Reference", "Order ID", "Show", "Show date", "Status", "Ordered at", "Paid at", "First name", "Last name",
-    "Email", "Phone", "Tickets", "Currency", "Tickets price", "Promo code", "Discount", "Fees", "Fees paid by buyer",
-    "Total", "Refunded", "Net",
+    "Reference", "Order ID", "Show", "Show date", "Status", "Ordered at", "First name", "Last name", "Email", "Phone",
+    "Tickets", "Currency", "Tickets price", "Promo code", "Discount", "Fees", "Fees paid by buyer", "Total",
+    "Refunded", "Net",
 )  # fmt: skip
 ATTENDEE_COLUMNS = (
     "Ticket code", "Ticket ID", "First name", "Last name", "Email", "Ticket type", "Status", "Checked in",
@@ -547,57 +567,59 @@ ATTENDEE_COLUMNS = (
 )  # fmt: skip
 
 
-def _iso(value: datetime | None, zone) -> str:
-    return value.astimezone(zone).isoformat(timespec="seconds") if value else ""
+class _Shows(dict):
+    """The producer's shows by id, read once for an export: ``(title, start on its own clock, zone)``.
+    Each row then carries only its ``show_id``, and the start time is parsed and formatted once per
+    show, not once per row (datetimes are the dearest values to read and write)."""
+
+    def __init__(self, producer):
+        super().__init__()
+        for pk, title, start, zone_name in Show.all_objects.filter(producer=producer).values_list(
+            "pk", "title", "start_time", "time_zone"
+        ):
+            zone = ZoneInfo(zone_name)
+            self[pk] = (title, start.astimezone(zone).isoformat(timespec="seconds"), zone)
 
 
-def _zone(cache: dict, name: str):
-    from zoneinfo import ZoneInfo
-
-    if name not in cache:
-        cache[name] = ZoneInfo(name)
-    return cache[name]
-
-
-def _order_csv_rows(orders):
+def _order_csv_rows(orders, shows: _Shows):
     """One row per order from a ``values_list`` read in chunks: no model instances, constant memory."""
-    zones: dict = {}
     fields = (
-        "uuid", "show__title", "show__start_time", "show__time_zone", "status", "created_at", "time_of_purchase",
-        "first_name", "last_name", "email", "phone", "tickets", "currency", "subtotal", "promo_code__code",
-        "promo_code_discount", "platform_fees", "payment_processing_fees", "fees_passed_to_buyer", "total",
-        "refunded_amount",
+        "uuid", "show_id", "status", "ordered_at", "first_name", "last_name", "email", "phone", "tickets", "currency",
+        "subtotal", "promo_code__code", "promo_code_discount", "platform_fees", "payment_processing_fees",
+        "fees_passed_to_buyer", "total", "refunded_amount",
     )  # fmt: skip
     labels = dict(Order.Status.choices)
+    rows = orders.annotate(ordered_at=Coalesce("time_of_purchase", "created_at")).values_list(*fields)
     for (
-        uuid, title, start, zone_name, status, created, paid, first, last, email, phone, tickets, currency, subtotal,
-        promo, discount, platform, processing, passed, total, refunded,
-    ) in orders.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):  # fmt: skip
-        zone = _zone(zones, zone_name)
+        uuid, show_id, status, ordered, first, last, email, phone, tickets, currency, subtotal, promo, discount,
+        platform, processing, passed, total, refunded,
+    ) in rows.iterator(chunk_size=CHUNK_SIZE):  # fmt: skip
+        title, start, zone = shows[show_id]
+        uuid = str(uuid)
         yield (
-            str(uuid)[:8].upper(), uuid, title, _iso(start, zone), labels.get(status, status), _iso(created, zone),
-            _iso(paid, zone), first, last, email, phone, tickets, currency, subtotal, promo or "", discount,
-            platform + processing, passed, total, refunded, total - refunded,
+            uuid[:8].upper(), uuid, title, start, labels.get(status, status),
+            ordered.astimezone(zone).isoformat(timespec="seconds"), first, last, email, phone, tickets, currency,
+            subtotal, promo, discount, platform + processing, passed, total, refunded, total - refunded,
         )  # fmt: skip
 
 
-def _attendee_csv_rows(attendees):
-    zones: dict = {}
+def _attendee_csv_rows(attendees, shows: _Shows):
     fields = (
         "uuid", "first_name", "last_name", "email", "ticket_order__ticket__name", "status", "is_checked_in",
-        "checked_in_at", "show__title", "show__start_time", "show__time_zone", "ticket_order__order__uuid",
-        "ticket_order__order__first_name", "ticket_order__order__last_name", "ticket_order__order__email",
+        "checked_in_at", "show_id", "ticket_order__order__uuid", "ticket_order__order__first_name",
+        "ticket_order__order__last_name", "ticket_order__order__email",
     )  # fmt: skip
     labels = dict(TicketAttendee.Status.choices)
     for (
-        uuid, first, last, email, ticket, status, checked_in, checked_at, title, start, zone_name, order_uuid,
-        buyer_first, buyer_last, buyer_email,
+        uuid, first, last, email, ticket, status, checked_in, checked_at, show_id, order_uuid, buyer_first, buyer_last,
+        buyer_email,
     ) in attendees.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):  # fmt: skip
-        zone = _zone(zones, zone_name)
+        title, start, zone = shows[show_id]
+        uuid = str(uuid)
         yield (
-            str(uuid)[:8].upper(), uuid, first, last, email, ticket, labels.get(status, status), checked_in,
-            _iso(checked_at, zone), title, _iso(start, zone), str(order_uuid)[:8].upper(),
-            f"{buyer_first} {buyer_last}".strip(), buyer_email,
+            uuid[:8].upper(), uuid, first, last, email, ticket, labels.get(status, status), checked_in,
+            checked_at.astimezone(zone).isoformat(timespec="seconds") if checked_at else "", title, start,
+            str(order_uuid)[:8].upper(), f"{buyer_first} {buyer_last}".strip(), buyer_email,
         )  # fmt: skip
 
 
@@ -609,7 +631,7 @@ def order_export(request) -> HttpResponse:
     orders = producer_orders(producer=request.producer, **values).select_related(None)
     show = values["show"]
     name = csv_filename(request.producer.slug, "orders", show.slug if show else "")
-    return csv_response(name, ORDER_COLUMNS, _order_csv_rows(orders))
+    return csv_response(name, ORDER_COLUMNS, _order_csv_rows(orders, _Shows(request.producer)))
 
 
 @require_GET
@@ -620,4 +642,4 @@ def attendee_export(request) -> HttpResponse:
     attendees = producer_attendees(producer=request.producer, **values).select_related(None)
     show = values["show"]
     name = csv_filename(request.producer.slug, "attendees", show.slug if show else "")
-    return csv_response(name, ATTENDEE_COLUMNS, _attendee_csv_rows(attendees))
+    return csv_response(name, ATTENDEE_COLUMNS, _attendee_csv_rows(attendees, _Shows(request.producer)))
