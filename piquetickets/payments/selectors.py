@@ -28,6 +28,7 @@ class ShowMoney:
     title: str
     slug: str
     start_time: datetime | None
+    time_zone: str
     currency: str
     orders: int
     gross: Decimal
@@ -61,7 +62,7 @@ def payouts_by_show(*, producer: Producer) -> list[ShowMoney]:
     query, newest show first. Shows without a paid order are left out."""
     rows = (
         Order.objects.filter(show__producer=producer, success=True)
-        .values("show_id", "show__title", "show__slug", "show__start_time", "currency")
+        .values("show_id", "show__title", "show__slug", "show__start_time", "show__time_zone", "currency")
         .annotate(
             orders=Count("pk"),
             gross=_sum("subtotal"),
@@ -80,6 +81,7 @@ def payouts_by_show(*, producer: Producer) -> list[ShowMoney]:
             title=row["show__title"],
             slug=row["show__slug"],
             start_time=row["show__start_time"],
+            time_zone=row["show__time_zone"],
             currency=row["currency"],
             orders=row["orders"],
             gross=quantize(row["gross"], row["currency"]),
@@ -103,6 +105,6 @@ def payouts_totals(rows: list[ShowMoney]) -> list[ShowMoney]:
         for name in FIELDS:
             total[name] += getattr(row, name)
     return [
-        ShowMoney(show_id=None, title="Total", slug="", start_time=None, currency=currency, **values)
+        ShowMoney(show_id=None, title="Total", slug="", start_time=None, time_zone="", currency=currency, **values)
         for currency, values in sorted(totals.items())
     ]

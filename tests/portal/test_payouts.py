@@ -4,6 +4,7 @@ each show (authorization of every URL is in the matrix, ``tests/portal/matrix_ar
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -292,3 +293,19 @@ def test_another_producers_money_is_not_listed(client, producer):
     theirs = ProducerFactory()
     _paid(ShowFactory(producer=producer, title="Ours"), subtotal="10", total="10")
     assert [row.title for row in payouts_by_show(producer=theirs)] == []
+
+
+def test_only_the_payouts_page_lets_its_forms_lead_on_to_stripe(owner_client, stripe_on):
+    policy = owner_client.get(PAGE)["Content-Security-Policy"]
+    (form_action,) = [d.strip() for d in policy.split(";") if d.strip().startswith("form-action")]
+    assert form_action.split()[1:] == ["'self'", "https://connect.stripe.com", stripe_on.url]
+    elsewhere = owner_client.get("/dashboard/")["Content-Security-Policy"]
+    assert "connect.stripe.com" not in elsewhere
+
+
+def test_each_show_is_dated_on_its_own_clock(owner_client, producer, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    late = datetime(2030, 3, 9, 2, 30, tzinfo=UTC)  # Friday 8:30 PM in Chicago
+    _paid(ShowFactory(producer=producer, start_time=late, time_zone="America/Chicago"), subtotal="10", total="10")
+    (line,) = owner_client.get(PAGE).context["rows"]
+    assert line["when"] == "Fri 8 Mar 2030"

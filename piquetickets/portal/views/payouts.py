@@ -18,6 +18,8 @@ With the test payment provider (no Stripe keys) the page says so.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -26,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from piquetickets.core.csp import origin_of
 from piquetickets.core.errors import ApplicationError
 from piquetickets.core.money import format_money
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
@@ -137,11 +140,13 @@ def _status(request, financial: ProducerFinancial | None) -> tuple[ProducerFinan
 
 
 def _money_row(row) -> dict:
+    when = ""
+    if row.start_time:
+        local = timezone.localtime(row.start_time, ZoneInfo(row.time_zone))  # the show's own date
+        when = f"{local:%a} {local.day} {local:%b} {local.year}"
     return {
         "row": row,
-        "when": f"{row.start_time:%a} {row.start_time.day} {row.start_time:%b} {row.start_time.year}"
-        if row.start_time
-        else "",
+        "when": when,
         **{name: format_money(getattr(row, name), row.currency) for name in FIELDS},
     }
 
@@ -170,7 +175,7 @@ def _page(request, *, refusal: str = "", status: int = 200):
         "totals": [_money_row(row) for row in payouts_totals(rows)],
         "refusal": refusal,
     }
-    return render(request, "portal/payouts/index.html", context, status=status)
+    return _allow_stripe_forms(render(request, "portal/payouts/index.html", context, status=status))
 
 
 def _onboarding_link(request) -> str:
@@ -179,6 +184,21 @@ def _onboarding_link(request) -> str:
         return_url=_url("portal:payouts-return"),
         refresh_url=_url("portal:payouts-refresh"),
     )
+
+
+# Where the forms of the page send the producer on: Stripe's Connect pages (onboarding, the Express
+# dashboard), or the Stripe-compatible server STRIPE_API_BASE names (tests, local runs). Chromium applies
+# form-action to where a form's answer redirects too, so only this page's policy adds them.
+STRIPE_CONNECT_ORIGIN = "https://connect.stripe.com"
+
+
+def _allow_stripe_forms(response):
+    origins = [STRIPE_CONNECT_ORIGIN]
+    api = origin_of(settings.STRIPE_API_BASE)
+    if api and api not in origins:
+        origins.append(api)
+    response._csp_update = {"form-action": origins}
+    return response
 
 
 def _refused(request, error: ApplicationError):
