@@ -144,3 +144,11 @@ def test_exports_read_in_a_fixed_number_of_queries(owner_client, producer, show)
 
     assert len(rows) == 31
     assert len(many) == len(one)
+
+
+def test_csv_rows_write_cells_as_cell_does():
+    values = ["=1+1", "+x", "-y", "@z", "\tt", "\rr", "plain", "", None, True, False, Decimal("1.50"), 3]
+
+    [_header, line] = list(csv_rows(["h"], [values]))
+
+    assert next(csv.reader(io.StringIO(line))) == [cell(v) for v in values]
