@@ -461,9 +461,11 @@ CSP_MEDIA_ORIGINS = media_origins(
     endpoint_url=AWS_S3_ENDPOINT_URL,
 )
 # Chromium applies form-action to where a form's answer redirects too, so a form whose view sends the
-# buyer on to Stripe Checkout needs Stripe's origin here.
+# buyer on to Stripe Checkout, or the producer on to Stripe's onboarding or Express dashboard (Connect),
+# needs Stripe's origins here.
+STRIPE_FORM_ACTION_ORIGINS = ["https://checkout.stripe.com", "https://connect.stripe.com"]
 CSP_FORM_ACTION_ORIGINS = env.list(
-    "CSP_FORM_ACTION_ORIGINS", default=["https://checkout.stripe.com"] if PAYMENT_PROVIDER == "stripe" else []
+    "CSP_FORM_ACTION_ORIGINS", default=STRIPE_FORM_ACTION_ORIGINS if PAYMENT_PROVIDER == "stripe" else []
 )
 # Sites that may show a page marked @embeddable() in a frame; no page is framed anywhere else. The one
 # such page is the storefront's embed page, which the "Buy tickets" widget shows on producers' own

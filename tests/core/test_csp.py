@@ -144,7 +144,8 @@ def test_settings_add_the_media_storage_and_payment_form_origins():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        "[\"'self'\", 'data:', 'https://media.tickets.example'] [\"'self'\", 'https://checkout.stripe.com']"
+        "[\"'self'\", 'data:', 'https://media.tickets.example'] "
+        "[\"'self'\", 'https://checkout.stripe.com', 'https://connect.stripe.com']"
     )
 
 
