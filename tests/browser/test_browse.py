@@ -170,6 +170,7 @@ def test_filters_by_keyboard_alone_update_the_results_in_place(page, live_server
     page.get_by_role("link", name="Minneapolis (remove this filter)", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="3 shows")).to_be_visible()
+    expect(page.locator("#results-title")).to_be_focused()  # the chip went with the old results
     expect(page).to_have_url(re.compile(r"/shows/\?venue=cedar-street-hall$"))
     assert page.evaluate("window.sameDocument") is True
     assert_accessible(page, what="show list after filtering in place")
@@ -232,3 +233,24 @@ def test_without_javascript_the_filters_and_forms_still_work(browser, live_serve
     expect(page.get_by_text("Enter an email address like name@example.com.")).to_be_visible()
     check(page, "home-subscribe-error-nojs", f"home page, newsletter error without JavaScript, {width} px", axe=False)
     context.close()
+
+
+def test_another_page_of_results_takes_the_focus_to_the_results_heading(page, live_server, demo):
+    from tests.factories import ShowFactory, TicketFactory
+
+    venue = Venue.objects.first()
+    for n in range(8):  # 18 shows: two pages
+        TicketFactory(show=ShowFactory(title=f"Extra night {n}", venue=venue))
+    page.goto(f"{live_server.url}/shows/")
+    page.evaluate("window.sameDocument = true")
+    next_page = page.get_by_role("link", name=re.compile("Next"))
+    next_page.focus()
+    page.keyboard.press("Enter")
+    heading = page.locator("#results-title")
+    expect(heading).to_have_text(re.compile(r"page 2 of 2"))
+    expect(heading).to_be_focused()
+    expect(page).to_have_url(f"{live_server.url}/shows/?page=2")
+    assert page.evaluate("window.sameDocument") is True
+    page.keyboard.press("Tab")  # on from the heading: into page 2's first show
+    assert page.evaluate("document.activeElement.closest('#results') !== null")
+    assert_accessible(page, what="show list, page 2 after an htmx page change")

@@ -21,6 +21,7 @@ from piquetickets.shows import services as show_services
 from piquetickets.shows.models import FeaturedShow, Show
 from piquetickets.storefront.views import browse
 from piquetickets.subscribers.models import Subscriber, SubscriberMetaData
+from piquetickets.venues.models import Venue
 from tests.factories import (
     HoldFactory,
     PerformerFactory,
@@ -708,3 +709,29 @@ def test_the_favicon_is_served_for_a_year(client):
     assert response["Content-Type"] == "image/x-icon"
     assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=31536000", "immutable"}
     assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_profiles_carry_opengraph_and_twitter_tags_for_sharing(client, settings):
+    settings.SITE_URL = "https://tickets.example"
+    venue = VenueFactory(name="Lyric Room", slug="lyric-room")
+    upcoming(venue=venue)
+    upcoming(venue=venue)
+    Venue.objects.filter(pk=venue.pk).update(venue_image="venues/lyric.png")
+    page = html(client.get("/venues/lyric-room/"))
+    description = "2 upcoming shows at Lyric Room on PiqueTickets."
+    for tag in (
+        f'<meta name="description" content="{description}">',
+        '<meta property="og:title" content="Lyric Room">',
+        f'<meta property="og:description" content="{description}">',
+        '<meta property="og:url" content="https://tickets.example/venues/lyric-room/">',
+        '<meta property="og:image" content="https://tickets.example/media/venues/lyric.png">',
+        '<meta name="twitter:card" content="summary_large_image">',
+        '<meta name="twitter:image" content="https://tickets.example/media/venues/lyric.png">',
+    ):
+        assert tag in page
+    PerformerFactory(name="Sam Rivera", slug="sam-rivera")
+    page = html(client.get("/performers/sam-rivera/"))
+    assert '<meta property="og:type" content="profile">' in page
+    assert '<meta name="twitter:card" content="summary">' in page
+    assert "og:image" not in page
+    assert '<meta property="og:description" content="Shows with Sam Rivera on PiqueTickets.">' in page

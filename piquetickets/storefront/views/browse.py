@@ -364,6 +364,13 @@ SOCIAL = (("instagram", "Instagram"), ("facebook", "Facebook"), ("twitter", "X (
 def _profile(request, *, kind: str, profile, shows, filter_name: str, context: dict) -> HttpResponse:
     page_tags(request, "list", f"{kind}:{profile.pk}")
     cards, count = _upcoming_cards(shows)
+    listed = f"{count} upcoming show{'s' if count != 1 else ''}" if count else "Shows"
+    preposition = {"venue": "at", "performer": "with"}.get(kind, "by")
+    image_url = (context.get("image") or {}).get("src", "")
+    context |= {
+        "meta_description": f"{listed} {preposition} {context['name']} on PiqueTickets.",
+        "og_image": _canonical(image_url) if image_url.startswith("/") else image_url,  # sharing needs it whole
+    }
     context |= {
         "kind": kind,
         "profile": profile,
