@@ -75,8 +75,8 @@ def _search_full_text(articles, query: str, limit: int) -> list[KnowledgeArticle
     )
     search = SearchQuery(query, search_type="websearch", config="english")
     return list(
-        articles.annotate(rank=SearchRank(vector, search))
-        .filter(rank__gt=0)
+        articles.annotate(document=vector, rank=SearchRank(vector, search))
+        .filter(document=search)
         .order_by("-rank", "category__order", "order", "title")[:limit]
     )
 

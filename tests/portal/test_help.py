@@ -155,6 +155,7 @@ def test_the_same_number_of_queries_for_few_articles_as_for_many(owner_client, l
             assert owner_client.get(URL, params or {}).status_code == 200
         return len(queries)
 
+    owner_client.get(URL)  # the first request of a session may write to it
     few, few_search = count(), count({"q": "refund"})
     for n in range(8):
         category = KnowledgeCategory.objects.create(name=f"Topic {n}", order=10 + n)
