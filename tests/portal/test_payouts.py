@@ -309,3 +309,10 @@ def test_each_show_is_dated_on_its_own_clock(owner_client, producer, settings):
     _paid(ShowFactory(producer=producer, start_time=late, time_zone="America/Chicago"), subtotal="10", total="10")
     (line,) = owner_client.get(PAGE).context["rows"]
     assert line["when"] == "Fri 8 Mar 2030"
+
+
+def test_a_site_whose_policy_has_stripe_connect_already_names_it_once(owner_client, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.CSP_FORM_ACTION_ORIGINS = ["https://checkout.stripe.com", "https://connect.stripe.com"]
+    response = owner_client.get(PAGE)
+    assert not hasattr(response, "_csp_update")

@@ -193,11 +193,11 @@ STRIPE_CONNECT_ORIGIN = "https://connect.stripe.com"
 
 
 def _allow_stripe_forms(response):
-    origins = [STRIPE_CONNECT_ORIGIN]
-    api = origin_of(settings.STRIPE_API_BASE)
-    if api and api not in origins:
-        origins.append(api)
-    response._csp_update = {"form-action": origins}
+    """Add the origins the site's policy lacks (with ``PAYMENT_PROVIDER=stripe`` it has Connect's)."""
+    allowed = set(settings.CSP_FORM_ACTION_ORIGINS)
+    origins = [o for o in (STRIPE_CONNECT_ORIGIN, origin_of(settings.STRIPE_API_BASE)) if o and o not in allowed]
+    if origins:
+        response._csp_update = {"form-action": list(dict.fromkeys(origins))}
     return response
 
 
