@@ -21,6 +21,13 @@ class FlagAdmin(ModelAdmin):
     ordering = ["name"]
     autocomplete_fields = ["users", "groups", "producers"]
     readonly_fields = ["created", "modified"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("note", "languages"):
+            field.widget.attrs["rows"] = 2
+        return field
+
     fieldsets = [
         (None, {"fields": ["name", "note"]}),
         (
@@ -31,19 +38,14 @@ class FlagAdmin(ModelAdmin):
                     "users and groups listed, for staff or superusers when ticked, and otherwise for the "
                     "percentage of browsers given (each keeps its draw in a cookie)."
                 ),
-                "fields": [
-                    "everyone",
-                    "producers",
-                    "users",
-                    "groups",
-                    "percent",
-                    "rollout",
-                    "staff",
-                    "superusers",
-                    "authenticated",
-                    "languages",
-                    "testing",
-                ],
+                "fields": ["everyone", "producers", "users", "groups", "percent", "staff", "superusers"],
+            },
+        ),
+        (
+            "Less often",
+            {
+                "classes": ["collapse"],
+                "fields": ["rollout", "authenticated", "languages", "testing"],
             },
         ),
         ("History", {"fields": ["created", "modified"]}),

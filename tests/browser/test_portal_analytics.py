@@ -150,3 +150,27 @@ def test_the_help_centre(any_page, live_server):
     expect(page.get_by_role("link", name="Refunding an order")).to_be_visible()
     assert_accessible(page, what="help search results")
     screenshot(page, f"portal-help-search-{width}")
+
+
+def test_staff_turn_the_flag_on_for_a_producer_in_the_admin(browser, live_server):
+    from django.test import Client
+
+    from piquetickets.accounts.services import user_create
+    from tests.browser.conftest import PHONE
+
+    producer = ProducerFactory(name="Laugh Track")
+    flag = Flag.objects.create(name=ANALYTICS, note="The portal's Analytics page.")
+    staff = user_create(username="ops", email="ops@example.com", password="a-strong-pass-1234", is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+    for size, name in ((DESKTOP, "1280"), (PHONE, "390")):
+        context = new_context(browser, **size)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        page = open_page(context)
+        page.goto(f"{live_server.url}/admin/flags/flag/{flag.pk}/change/")
+        expect(page.get_by_text("Who sees it")).to_be_visible()
+        expect(page.locator("label[for=id_producers]")).to_be_visible()
+        screenshot(page, f"portal-flag-admin-{name}")
+        context.close()
+    assert list(flag.producers.all()) == []
+    assert producer.feature_flags.count() == 0
