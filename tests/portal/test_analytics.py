@@ -427,3 +427,27 @@ def test_day_labels_are_spaced_and_end_with_the_last_day():
     assert all(40 - index >= 4 for index in labels if index != 40)
     assert day_labels([]) == {}
     assert day_labels(days[:1]) == {0: f"{days[0].day} {days[0]:%b}"}
+
+
+@pytest.mark.parametrize(
+    ("data", "first_sale", "expected"),
+    [
+        ({}, None, ("2026-02-08", "2026-03-09")),  # the last 30 days
+        ({"start": "2026-03-01"}, None, ("2026-03-01", "2026-03-09")),  # up to today
+        ({"start": "2026-04-01"}, None, ("2026-04-01", "2026-04-01")),  # a day ahead: that day
+        ({"end": "2026-02-28"}, None, ("2026-01-30", "2026-02-28")),  # 30 days up to it
+        ({}, "2026-01-15", ("2026-01-15", "2026-03-09")),  # a show: from its first sale
+        ({}, "2024-01-01", ("2025-03-09", "2026-03-09")),  # at most 366 days
+    ],
+)
+def test_the_days_a_filter_stands_for(producer, data, first_sale, expected):
+    from datetime import date
+
+    from piquetickets.portal.forms.analytics import AnalyticsFilterForm
+
+    today = date(2026, 3, 9)
+    form = AnalyticsFilterForm(data, producer=producer, today=today)
+    assert form.is_valid(), form.errors
+    sale = date.fromisoformat(first_sale) if first_sale else None
+    first, last = form.days(today=today, first_sale=sale)
+    assert (first.isoformat(), last.isoformat()) == expected
