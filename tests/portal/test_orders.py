@@ -341,3 +341,36 @@ def test_staff_see_the_orders_of_the_producer_they_act_for(client, producer, sho
     response = client.get(LIST)
 
     assert [row["reference"] for row in response.context["rows"]] == [str(order.uuid)[:8].upper()]
+
+
+def test_order_page_money_shows_the_promo_code_and_who_paid_the_fees(owner_client, show, ticket):
+    from tests.factories import PromoCodeFactory
+
+    promo = PromoCodeFactory(show=show, code="LAUGH10")
+    order = paid_order(show, ticket=ticket, tickets=2)
+    Order.objects.filter(pk=order.pk).update(
+        promo_code=promo,
+        promo_code_discount=Decimal("4.00"),
+        platform_fees=Decimal("1.50"),
+        payment_processing_fees=Decimal("1.20"),
+        fees_passed_to_buyer=False,
+        total=Decimal("36.00"),
+    )
+
+    response = owner_client.get(f"/dashboard/orders/{order.uuid}/")
+
+    assert response.context["money"] == [
+        ("Subtotal", "$40.00"),
+        ("Promo code discount (LAUGH10)", "-$4.00"),
+        ("Booking and processing fees (taken from your share)", "$2.70"),
+        ("Total paid", "$36.00"),
+    ]
+
+
+def test_attendees_search_by_given_and_family_name(owner_client, show, ticket):
+    paid_order(show, ticket=ticket, first_name="Ada", last_name="Lovelace")
+    paid_order(show, ticket=ticket, first_name="Ada", last_name="Byron")
+
+    response = owner_client.get("/dashboard/orders/attendees/", {"q": "ada love"})
+
+    assert [row["name"] for row in response.context["rows"]] == ["Ada Lovelace"]

@@ -263,3 +263,15 @@ def test_a_refund_stripe_refuses_is_shown_and_undone(api, client, stripe_sale, s
     assert (order.status, order.refunded_amount) == ("paid", Decimal("0.00"))
     assert Refund.objects.get(order=order).status == "failed"
     assert TicketAttendee.objects.filter(ticket_order__order=order, status="valid").count() == 2
+
+
+def test_a_confirmation_without_reason_for_an_order_refunded_meanwhile_goes_back_to_the_first_step(owner_client, order):
+    review = owner_client.post(_url(order), {"step": "review", "kind": "amount", "amount": "50.00"})
+    posted = {f.html_name: f.value() for f in review.context["form"].hidden_fields() if f.value() is not None}
+    Order.objects.filter(pk=order.pk).update(refunded_amount=Decimal("20.00"), status="partially_refunded")
+
+    response = owner_client.post(_url(order), {**posted, "step": "confirm", "reason": ""})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["amount"] == ["At most 40.00 USD can still be refunded."]
+    assert not Refund.objects.exists()
