@@ -316,3 +316,10 @@ def test_a_site_whose_policy_has_stripe_connect_already_names_it_once(owner_clie
     settings.CSP_FORM_ACTION_ORIGINS = ["https://checkout.stripe.com", "https://connect.stripe.com"]
     response = owner_client.get(PAGE)
     assert not hasattr(response, "_csp_update")
+
+
+def test_back_from_stripe_without_an_account_says_so(owner_client, stripe_on):
+    response = owner_client.get(reverse("portal:payouts-return"))
+    assert response.status_code == 303
+    assert _messages(response) == ["No Stripe account is connected yet."]
+    assert stripe_on.requests == []
