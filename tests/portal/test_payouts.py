@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from piquetickets.payments.selectors import payouts_by_show
-from piquetickets.portal.views.payouts import requirement_words
+from piquetickets.portal.views.payouts import _disabled_words, requirement_words
 from piquetickets.producers.models import ProducerFinancial
 from tests.factories import OrderFactory, ProducerFactory, ShowFactory
 
@@ -323,3 +323,16 @@ def test_back_from_stripe_without_an_account_says_so(owner_client, stripe_on):
     assert response.status_code == 303
     assert _messages(response) == ["No Stripe account is connected yet."]
     assert stripe_on.requests == []
+
+
+def test_why_stripe_paused_an_account_in_words():
+    assert _disabled_words("") == ""
+    assert _disabled_words("rejected.fraud").startswith("Stripe rejected this account.")
+    assert _disabled_words("something_new") == "Stripe has paused this account."
+
+
+def test_an_expired_onboarding_link_without_stripe_keys_is_refused_plainly(owner_client, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    response = owner_client.get(reverse("portal:payouts-refresh"))
+    assert response.status_code == 409
+    assert "Payouts through Stripe are not set up on this site." in response.content.decode()
