@@ -116,3 +116,12 @@ def test_the_admin_turns_a_flag_on_for_everyone(admin_client, django_capture_on_
     flag.refresh_from_db()
     assert flag.everyone is True
     assert flag_on(portal_request(UserFactory()), ANALYTICS) is True
+
+
+def test_waffles_own_flag_tables_are_gone():
+    """Their foreign keys to users and groups would stop PostgreSQL emptying those tables (flush)."""
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    assert "flags_flag" in tables
+    assert {"waffle_flag", "waffle_flag_users", "waffle_flag_groups"} & tables == set()
