@@ -254,3 +254,5 @@ def test_another_page_of_results_takes_the_focus_to_the_results_heading(page, li
     page.keyboard.press("Tab")  # on from the heading: into page 2's first show
     assert page.evaluate("document.activeElement.closest('#results') !== null")
     assert_accessible(page, what="show list, page 2 after an htmx page change")
+    page.locator("#results-title").focus()
+    screenshot(page, "browse-list-page-2-focused-1280")

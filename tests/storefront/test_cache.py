@@ -526,3 +526,13 @@ def test_an_old_show_leaves_lists_on_its_own_within_the_stated_seconds(client, w
     Show.objects.filter(pk=a.pk).update(door_time=ago, start_time=ago, end_time=ago + timedelta(hours=2))
     clock(N)
     assert "Friday Laughs" not in client.get("/shows/").content.decode()
+
+
+def test_a_process_keeps_only_the_entries_it_served_last(client, world, monkeypatch):
+    monkeypatch.setattr(pagecache, "NEARBY_ENTRIES", 2)
+    a, b = world
+    for path in (page(a), page(b), "/shows/"):
+        client.get(path)
+    assert len(pagecache._nearby) == 2
+    assert state(client, page(a)) == "hit"  # from the shared cache, then kept here again
+    assert len(pagecache._nearby) == 2
