@@ -102,6 +102,8 @@ def test_todays_shows_show_check_in_progress(owner_client, producer):
     assert '<h2 id="today-title">Today</h2>' in page
     assert "3 of 4 (75%)" in page
     assert 'aria-label="Tonight: 3 of 4 checked in"' in page
+    checkin = f'href="/dashboard/shows/{tonight.slug}/checkin/">Check-in<span class="visually-hidden"> for Tonight'
+    assert checkin in page
 
 
 def test_recent_orders_are_the_producers_paid_ones(owner_client, producer):

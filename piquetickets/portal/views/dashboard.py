@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -32,14 +32,6 @@ SALES_DAYS = 30
 UPCOMING_LIMIT = 6
 # A show that ended this long ago still counts as today's (the check-in figures of last night's late show).
 TODAY_GRACE = timedelta(hours=6)
-
-
-def url_if_exists(name: str, *args) -> str:
-    """The URL of a portal page, or "" while that page does not exist yet (other areas add theirs)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _when(show) -> str:
@@ -66,8 +58,8 @@ def _show_row(show) -> dict:
         "admissions": show.admissions,
         "checked_in": show.checked_in,
         "checked_in_percent": _percent(show.checked_in, show.admissions),
-        "url": url_if_exists("portal:show", show.slug),
-        "checkin_url": url_if_exists("portal:show-checkin", show.slug),
+        "url": reverse("portal:show", args=[show.slug]),
+        "checkin_url": reverse("portal:checkin-show", args=[show.slug]),
     }
 
 
@@ -78,28 +70,28 @@ def _checklist(setup) -> list[dict]:
             "text": "A short bio, an image and a support email buyers can write to.",
             "done": setup.profile_complete,
             "action": "Edit profile",
-            "url": url_if_exists("portal:profile"),
+            "url": reverse("portal:profile"),
         },
         {
             "title": "Connect payouts",
             "text": "Connect a Stripe account so ticket money reaches your bank.",
             "done": setup.payouts_connected,
             "action": "Set up payouts",
-            "url": url_if_exists("portal:payouts"),
+            "url": reverse("portal:payouts"),
         },
         {
             "title": "Create your first show",
             "text": "Add the date, venue and ticket types.",
             "done": setup.has_show,
             "action": "Create a show",
-            "url": url_if_exists("portal:show-create"),
+            "url": reverse("portal:show-create"),
         },
         {
             "title": "Publish a show",
             "text": "Put it on sale: buyers can find it and buy tickets.",
             "done": setup.has_published_show,
             "action": "Go to your shows",
-            "url": url_if_exists("portal:show-list"),
+            "url": reverse("portal:show-list"),
         },
     ]
 
@@ -180,12 +172,12 @@ def dashboard(request):
                     order.status, "neutral"
                 ),
                 "when": order.time_of_purchase,
-                "url": url_if_exists("portal:order", str(order.uuid)),
+                "url": reverse("portal:order", args=[str(order.uuid)]),
             }
             for order in orders
         ],
-        "orders_url": url_if_exists("portal:order-list"),
-        "shows_url": url_if_exists("portal:show-list"),
-        "new_show_url": url_if_exists("portal:show-create"),
+        "orders_url": reverse("portal:order-list"),
+        "shows_url": reverse("portal:show-list"),
+        "new_show_url": reverse("portal:show-create"),
     }
     return render(request, "portal/dashboard/index.html", context)
