@@ -135,9 +135,7 @@ def _tickets_of_order():
     return Coalesce(Subquery(lines.annotate(n=Sum("quantity")).values("n")), 0)
 
 
-def orders_totals(
-    *, producer: Producer, show: Show | None = None, status: str = "completed", search: str = ""
-) -> dict:
+def orders_totals(*, producer: Producer, show: Show | None = None, status: str = "completed", search: str = "") -> dict:
     """``count``, ``tickets``, ``total`` (what buyers paid), ``refunded`` and ``net`` of the orders
     :func:`producer_orders` lists for the same arguments, in two queries however many orders."""
     orders = _orders_filtered(producer=producer, show=show, status=status, search=search)
