@@ -451,3 +451,21 @@ def test_the_days_a_filter_stands_for(producer, data, first_sale, expected):
     sale = date.fromisoformat(first_sale) if first_sale else None
     first, last = form.days(today=today, first_sale=sale)
     assert (first.isoformat(), last.isoformat()) == expected
+
+
+def test_the_demo_producers_see_their_analytics_and_help(client, settings, tmp_path):
+    from piquetickets.accounts.models import User
+    from piquetickets.core.demo import seed_demo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed_demo()
+    client.force_login(User.objects.get(username="laughs"))
+    page = text(client.get(URL))
+    assert "<h1>Analytics</h1>" in page
+    assert "EARLYBIRD" in page or "No promo code used in these days." in page
+    assert client.get(URL, {"chart": "by_day", "format": "csv"}).status_code == 200
+    help_page = text(client.get("/dashboard/help/"))
+    assert "Creating your first show" in help_page
+    assert "Door links and checking people in" in help_page
+    client.force_login(UserFactory())  # no producer: the page says how to join, as every portal page
+    assert client.get(URL).status_code == 403
