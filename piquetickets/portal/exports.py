@@ -5,7 +5,9 @@ read, in constant memory.
   PostgreSQL), so neither the database driver nor Django holds the whole result.
 - UTF-8 with a byte-order mark, so that Excel opens names like *Zoë* or *김민준* correctly.
 - Spreadsheet formula injection is neutralised: a cell starting with ``=``, ``+``, ``-``, ``@``, a
-  tab or a carriage return gets a leading ``'``, so a buyer called ``=HYPERLINK(…)`` stays text.
+  tab or a carriage return, or with spaces or line breaks and then one of those (spreadsheets skip
+  leading blanks before a formula), gets a leading ``'``, so a buyer called ``=HYPERLINK(…)`` (or
+  `` =HYPERLINK(…)``) stays text.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from django.utils import timezone
 
 BOM = "\ufeff"
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BLANKS = " \n\t\r\u00a0\u3000"  # what a spreadsheet may skip before reading ``=``
+_DANGER = frozenset(DANGEROUS_STARTS)
+_BLANK = frozenset(BLANKS)
 CHUNK_SIZE = 2000  # rows read from the database at a time
 ROWS_PER_WRITE = 200  # rows joined into one piece of the response
 
@@ -33,9 +38,12 @@ def cell(value) -> str:
     if value is False:
         return "no"
     text = str(value)
-    if text.startswith(DANGEROUS_STARTS):
-        return "'" + text
-    return text
+    return "'" + text if _dangerous(text) else text
+
+
+def _dangerous(text: str) -> bool:
+    first = text[:1]
+    return first in _DANGER or (first in _BLANK and text.lstrip(BLANKS)[:1] in _DANGER)
 
 
 class _Line:
@@ -51,13 +59,13 @@ def csv_rows(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(header)
     batch: list[str] = []
-    danger = frozenset(DANGEROUS_STARTS)
+    danger, blank = _DANGER, _BLANK
     for row in rows:
         # cell() for every value, inlined: an export writes hundreds of thousands of cells
         batch.append(
             writer.writerow(
                 [
-                    ("'" + v if v[:1] in danger else v)
+                    ("'" + v if v[:1] in danger or (v[:1] in blank and _dangerous(v)) else v)
                     if v.__class__ is str
                     else (("yes" if v else "no") if v.__class__ is bool else v)
                     for v in row

@@ -43,6 +43,12 @@ def show(producer):
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        (" =1+1", "' =1+1"),
+        ("  \n=HYPERLINK(1)", "'  \n=HYPERLINK(1)"),
+        ("\u00a0@SUM(A1)", "'\u00a0@SUM(A1)"),
+        (" -2", "' -2"),
+        ("  Zoë", "  Zoë"),
+        (" ", " "),
         ("Zoë", "Zoë"),
         ("a=b", "a=b"),
         (None, ""),
@@ -130,6 +136,26 @@ def test_attendees_export(owner_client, show):
     assert row["Order reference"] == str(order.uuid)[:8].upper()
     assert row["Buyer"] == "Ada Lovelace"
     assert "-attendees-friday-laughs-" in response["Content-Disposition"]
+
+
+def test_attendees_export_neutralises_every_text_column_also_after_blanks(owner_client, producer):
+    show = ShowFactory(producer=producer, title=" =SHOW()", slug="evil")
+    ticket = TicketFactory(show=show, name="\n+TICKET()")
+    order = paid_order(show, ticket=ticket, first_name=" @BUYER()", last_name="x", email=" -1@example.com")
+    TicketAttendee.objects.filter(ticket_order__order=order).update(
+        first_name="\u00a0=FIRST()", last_name="  =LAST()", email="\t=EMAIL()"
+    )
+
+    header, *rows = _rows(owner_client.get("/dashboard/orders/attendees/export/", {"show": "evil"}))
+
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["First name"] == "'\u00a0=FIRST()"
+    assert row["Last name"] == "'  =LAST()"
+    assert row["Email"] == "'\t=EMAIL()"
+    assert row["Ticket type"] == "'\n+TICKET()"
+    assert row["Show"] == "' =SHOW()"
+    assert row["Buyer"] == "'@BUYER() x"
+    assert row["Buyer email"] == "' -1@example.com"
 
 
 def test_exports_read_in_a_fixed_number_of_queries(owner_client, producer, show):
