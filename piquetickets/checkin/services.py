@@ -20,6 +20,9 @@ from .selectors import checkin_counts_moved
 
 # A door link stays usable this long after the show ends (late arrivals, a second set, clean-up).
 SESSION_MARGIN = timedelta(hours=6)
+# ...and at most this long: a door link is a key to the door, not a standing pass (and a date like
+# 9999-12-31 on the show's clock is no time a database can store).
+SESSION_LONGEST_AFTER_SHOW = timedelta(days=30)
 Result = CheckInScan.Result
 SESSION_FIELDS = (
     "session_id", "token", "label", "expires_at", "revoked_at", "show_id", "show__producer_id",
@@ -38,7 +41,8 @@ def checkin_session_expiry(*, show: Show, expires_at: datetime | None = None, no
     :func:`checkin_session_default_expiry`. The rule for every new door link (the API's, the admin's).
 
     Raises :class:`InvalidInput` (``extra.fields.expires_at``) when that time has passed, saying so
-    when it is the default of a show that ended too long ago: a link must work when it is made.
+    when it is the default of a show that ended too long ago: a link must work when it is made; and
+    when it is more than :data:`SESSION_LONGEST_AFTER_SHOW` after the show's end.
     """
     now = now or timezone.now()
     if expires_at is None:
@@ -52,6 +56,14 @@ def checkin_session_expiry(*, show: Show, expires_at: datetime | None = None, no
             raise InvalidInput(extra={"fields": {"expires_at": [message]}})
     if expires_at <= now:
         raise InvalidInput(extra={"fields": {"expires_at": ["Choose a time in the future."]}})
+    latest = show.end_time + SESSION_LONGEST_AFTER_SHOW
+    if expires_at > latest:
+        local = show_local(show, latest)
+        message = (
+            f"A door link works at most {SESSION_LONGEST_AFTER_SHOW.days} days after the show ends: "
+            f"choose a time up to {local.day} {local:%b} {local.year}, {clock_time(local)}."
+        )
+        raise InvalidInput(extra={"fields": {"expires_at": [message]}})
     return expires_at
 
 

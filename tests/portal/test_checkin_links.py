@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from piquetickets.checkin.models import CheckInScan, CheckInSession
-from piquetickets.checkin.services import check_in_attendee, checkin_session_create
+from piquetickets.checkin.services import SESSION_LONGEST_AFTER_SHOW, check_in_attendee, checkin_session_create
 from piquetickets.orders.models import TicketAttendee
+from piquetickets.orders.tickets import clock_time
 from tests.factories import (
     AttendeeFactory,
     CheckInSessionFactory,
@@ -240,6 +241,41 @@ def test_a_label_too_long_is_refused(owner_client, show):
     assert response.status_code == 422
     assert response.context["form"].errors == {"label": ["Ensure this value has at most 100 characters (it has 101)."]}
     assert not CheckInSession.objects.exists()
+
+
+@pytest.mark.parametrize("until", ["9999-12-31T23:59", "LATEST+1"])
+def test_an_expiry_too_long_after_the_show_is_refused_by_the_field_never_a_500(owner_client, show, until):
+    latest = show.end_time + SESSION_LONGEST_AFTER_SHOW
+    if until == "LATEST+1":
+        until = _local(latest + timedelta(minutes=1))
+    local = latest.astimezone(CHICAGO)
+    expected = f"A door link works at most 30 days after the show ends: choose a time up to {local.day} {local:%b} {local.year}, {clock_time(local)}."  # noqa: E501
+
+    response = owner_client.post(_url("checkin-create", show.slug), {"new-label": "Door", "new-expires_at": until})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"expires_at": [expected]}
+    assert response.context["form"]["expires_at"].value() == until
+    assert not CheckInSession.objects.exists()
+
+
+def test_an_expiry_at_the_latest_is_allowed(owner_client, show):
+    latest = show.end_time + SESSION_LONGEST_AFTER_SHOW
+    response = owner_client.post(_url("checkin-create", show.slug), {"new-expires_at": _local(latest)})
+    assert response.status_code == 303
+    assert CheckInSession.objects.get().expires_at == latest.replace(second=0, microsecond=0)
+
+
+def test_changing_to_a_far_expiry_is_refused_and_nothing_changes(owner_client, show):
+    session = checkin_session_create(show=show, label="Front")
+    before = session.expires_at
+    response = owner_client.post(
+        _url("checkin-link", show.slug, session.session_id), {"label": "Renamed", "expires_at": "9999-12-31T23:59"}
+    )
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["expires_at"]
+    session.refresh_from_db()
+    assert (session.label, session.expires_at) == ("Front", before)
 
 
 # --- one link: label, expiry, revoke, QR ---------------------------------------------------------------
