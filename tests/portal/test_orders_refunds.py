@@ -275,3 +275,44 @@ def test_a_confirmation_without_reason_for_an_order_refunded_meanwhile_goes_back
     assert response.status_code == 422
     assert response.context["form"].errors["amount"] == ["At most 40.00 USD can still be refunded."]
     assert not Refund.objects.exists()
+
+
+# --- two people confirming at once ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_refund_once(owner, show):
+    """Real threads on PostgreSQL (row locks): the same confirmation posted twice at the same moment, from
+    two browsers, refunds once; the other is told the order changed, and nothing more is written."""
+    from django.db import connection
+    from django.test import Client
+
+    from tests.emails.test_concurrency import run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    ticket = TicketFactory(show=show, price=Decimal("20.00"), quantity_sold=3)
+    order = paid_order(show, ticket=ticket, tickets=3, first_name="Ada", last_name="Lovelace")
+    first, second = Client(), Client()
+    first.force_login(owner)
+    second.force_login(owner)
+    review = first.post(_url(order), {"step": "review", "kind": "amount", "amount": "15.00"})
+    posted = {"step": "confirm", "reason": "Show moved"}
+    for field in review.context["form"].hidden_fields():
+        if field.value() not in (None, []):
+            value = field.value()
+            posted[field.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    clients = [first, second]
+
+    def confirm():
+        return clients.pop().post(_url(order), posted).status_code  # each thread its own browser
+
+    statuses = run_together(confirm, count=2)
+
+    assert sorted(statuses) == [303, 409], statuses
+    order.refresh_from_db()
+    assert order.refunded_amount == Decimal("15.00")
+    assert order.status == Order.Status.PARTIALLY_REFUNDED
+    assert list(Refund.objects.filter(order=order).values_list("amount", "status")) == [
+        (Decimal("15.00"), Refund.Status.SUCCEEDED)
+    ]
