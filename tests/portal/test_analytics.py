@@ -174,6 +174,20 @@ def test_the_flag_for_one_producer_follows_the_producer_acted_for(client, produc
     assert client.get(URL).status_code == 404
 
 
+def test_a_shows_portal_page_links_its_analytics_while_the_flag_is_on(owner_client, producer):
+    show = ShowFactory(producer=producer)
+    link = f'<a href="/dashboard/analytics/?show={show.pk}">Analytics</a>'
+    assert link not in owner_client.get(f"/dashboard/shows/{show.slug}/").content.decode()
+    assert "More in Analytics" not in owner_client.get("/dashboard/").content.decode()
+
+    Flag.objects.create(name=ANALYTICS, superusers=False).producers.add(producer)
+    page = owner_client.get(f"/dashboard/shows/{show.slug}/").content.decode()
+
+    assert link in page
+    assert owner_client.get(f"/dashboard/analytics/?show={show.pk}").status_code == 200
+    assert '<a href="/dashboard/analytics/">More in Analytics</a>' in owner_client.get("/dashboard/").content.decode()
+
+
 def test_signed_out_people_are_sent_to_sign_in(client, flag_on):
     response = client.get(URL)
     assert response.status_code == 302
