@@ -136,19 +136,36 @@ def _tickets_of_order():
 
 
 def orders_totals(*, producer: Producer, show: Show | None = None, status: str = "completed", search: str = "") -> dict:
-    """``count``, ``tickets``, ``total`` (what buyers paid), ``refunded`` and ``net`` of the orders
-    :func:`producer_orders` lists for the same arguments, in two queries however many orders."""
+    """``count``, ``tickets`` and, per currency (``money``: ``currency``, ``total`` what buyers paid,
+    ``refunded``, ``net``; one row per currency, by currency code), the orders :func:`producer_orders`
+    lists for the same arguments, in two queries however many orders. Sums of different currencies are
+    never added together."""
     orders = _orders_filtered(producer=producer, show=show, status=status, search=search)
     money = DecimalField(max_digits=14, decimal_places=2)
-    figures = orders.order_by().aggregate(
-        count=Count("pk"),
-        total=Coalesce(Sum("total"), Value(0), output_field=money),
-        refunded=Coalesce(Sum("refunded_amount"), Value(0), output_field=money),
+    by_currency = list(
+        orders.order_by()
+        .values("currency")
+        .annotate(
+            count=Count("pk"),
+            total=Coalesce(Sum("total"), Value(0), output_field=money),
+            refunded=Coalesce(Sum("refunded_amount"), Value(0), output_field=money),
+        )
+        .order_by("currency")
     )
     lines = TicketOrder.objects.filter(order__in=orders.order_by().values("pk"))
-    figures["tickets"] = lines.aggregate(n=Coalesce(Sum("quantity"), 0))["n"]
-    figures["net"] = figures["total"] - figures["refunded"]
-    return figures
+    return {
+        "count": sum(row["count"] for row in by_currency),
+        "tickets": lines.aggregate(n=Coalesce(Sum("quantity"), 0))["n"],
+        "money": [
+            {
+                "currency": row["currency"],
+                "total": row["total"],
+                "refunded": row["refunded"],
+                "net": row["total"] - row["refunded"],
+            }
+            for row in by_currency
+        ],
+    }
 
 
 def producer_attendees(

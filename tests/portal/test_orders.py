@@ -72,6 +72,27 @@ def test_list_without_orders(owner_client):
     assert "No orders yet" in response.content.decode()
 
 
+def test_list_totals_in_several_currencies_are_never_added_together(owner_client, producer, show, ticket):
+    paid_order(show, ticket=ticket, tickets=2)  # $40.00
+    euros = ShowFactory(producer=producer, title="Berlin", currency="EUR")
+    refunded = paid_order(euros, tickets=1, price="15.00", currency="EUR", status=Order.Status.PARTIALLY_REFUNDED)
+    Order.objects.filter(pk=refunded.pk).update(refunded_amount=Decimal("5.00"))
+
+    totals = owner_client.get(LIST).context["totals"]
+
+    assert totals == {
+        "count": 2,
+        "tickets": 3,
+        "total": "15.00 EUR · $40.00",
+        "refunded": "5.00 EUR · $0.00",
+        "net": "10.00 EUR · $40.00",
+    }
+    euro_totals = owner_client.get(LIST, {"show": euros.slug}).context["totals"]
+    assert (euro_totals["total"], euro_totals["net"]) == ("15.00 EUR", "10.00 EUR")
+    empty = owner_client.get(LIST, {"show": euros.slug, "status": "refunded"}).context["totals"]
+    assert (empty["count"], empty["total"]) == (0, "0.00 EUR")
+
+
 def test_list_shows_paid_orders_newest_first_with_totals(owner_client, producer, show, ticket):
     older = paid_order(show, ticket=ticket, first_name="Ada", last_name="Older", tickets=2)
     Order.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=2))

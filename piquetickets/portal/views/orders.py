@@ -116,6 +116,9 @@ class _CountedPaginator(Paginator):
         return self._count
 
 
+_SUMS = ("total", "refunded", "net")
+
+
 def _query(**values) -> str:
     return urlencode({key: value for key, value in values.items() if value})
 
@@ -160,7 +163,7 @@ def order_list(request):
     totals = orders_totals(producer=request.producer, **values)
     page = _CountedPaginator(orders, PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
     show = values["show"]
-    currency = show.currency if show else (page.object_list[0].currency if page.object_list else "USD")
+    money = totals["money"] or [{"currency": show.currency if show else "USD", **dict.fromkeys(_SUMS, 0)}]
     query = _query(q=values["search"], show=show.slug if show else "", status=request.GET.get("status", ""))
     context = {
         "form": form,
@@ -174,9 +177,8 @@ def order_list(request):
         "totals": {
             "count": totals["count"],
             "tickets": totals["tickets"],
-            "total": format_money(totals["total"], currency),
-            "refunded": format_money(totals["refunded"], currency),
-            "net": format_money(totals["net"], currency),
+            # one figure per currency, never a sum of dollars and euros
+            **{name: " · ".join(format_money(row[name], row["currency"]) for row in money) for name in _SUMS},
         },
         "export_url": f"{reverse('portal:order-export')}{'?' + query if query else ''}",
         "filtered": bool(values["search"] or show or request.GET.get("status")),
