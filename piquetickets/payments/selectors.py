@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 
 from piquetickets.core.money import quantize
 from piquetickets.orders.models import Order
@@ -47,8 +47,9 @@ def _sum(expression) -> Coalesce:
 # What the producer keeps of one order. The platform's fees are taken from the payment (Stripe's
 # application fee, platform plus processing, at most the total); a refund gives back its share of them
 # too (``refund_application_fee`` with ``reverse_transfer``), so the producer keeps what buyers paid,
-# less refunds, less the fees on the part that was kept.
-_FEES = F("platform_fees") + F("payment_processing_fees")
+# less refunds, less the fees on the part that was kept. The fee taken is never more than the payment
+# (``payments.providers``), so fixed fees above a cheap ticket's price leave nothing, never less.
+_FEES = Least(F("platform_fees") + F("payment_processing_fees"), F("total"), output_field=MONEY)
 _KEPT = F("total") - F("refunded_amount")
 NET = Case(
     When(total__gt=0, then=ExpressionWrapper(_KEPT - _FEES * _KEPT / F("total"), output_field=MONEY)),

@@ -266,6 +266,33 @@ def test_money_per_show_with_fees_discounts_refunds_and_net(owner_client, produc
     assert "Someone else" not in html
 
 
+def test_fees_above_a_cheap_orders_price_never_make_its_net_negative(owner_client, producer):
+    """Stripe's application fee is at most the payment (payments.providers): a $0.50 ticket whose fixed
+    fees (0.80) are taken from the producer leaves the producer nothing, not -0.30."""
+    show = ShowFactory(producer=producer, title="Cheap seats")
+    _paid(show, subtotal="0.50", platform="0.50", processing="0.30", total="0.50", fees_passed_to_buyer=False)
+    _paid(show, subtotal="20", platform="1.00", processing="0.90", total="20", fees_passed_to_buyer=False)
+
+    (row,) = payouts_by_show(producer=producer)
+
+    assert (row.paid, row.net) == (Decimal("20.50"), Decimal("18.10"))
+
+
+def test_money_in_several_currencies_is_summed_per_currency(owner_client, producer):
+    berlin = ShowFactory(producer=producer, title="Berlin", currency="EUR")
+    tokyo = ShowFactory(producer=producer, title="Tokyo", currency="JPY")
+    _paid(berlin, subtotal="30", platform="1.20", processing="0.60", total="31.80", currency="EUR")
+    _paid(tokyo, subtotal="3000", platform="120", processing="90", total="3210", refunded="1605", currency="JPY")
+
+    response = owner_client.get(PAGE)
+
+    eur, jpy = response.context["totals"]
+    assert (eur["row"].currency, eur["paid"], eur["net"]) == ("EUR", "31.80 EUR", "30.00 EUR")
+    assert (jpy["row"].currency, jpy["paid"], jpy["refunds"], jpy["net"]) == (
+        "JPY", "3,210 JPY", "1,605 JPY", "1,500 JPY",
+    )  # fmt: skip
+
+
 def test_money_per_show_takes_the_same_queries_for_one_show_as_for_many(owner_client, producer, settings):
     settings.STRIPE_SECRET_KEY = ""
     show = ShowFactory(producer=producer)
