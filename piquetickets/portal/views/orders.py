@@ -177,8 +177,8 @@ def order_list(request):
         "totals": {
             "count": totals["count"],
             "tickets": totals["tickets"],
-            # one figure per currency, never a sum of dollars and euros
-            **{name: " · ".join(format_money(row[name], row["currency"]) for row in money) for name in _SUMS},
+            # one figure per currency (each on its line), never a sum of dollars and euros
+            **{name: [format_money(row[name], row["currency"]) for row in money] for name in _SUMS},
         },
         "export_url": f"{reverse('portal:order-export')}{'?' + query if query else ''}",
         "filtered": bool(values["search"] or show or request.GET.get("status")),
