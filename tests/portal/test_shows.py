@@ -409,6 +409,30 @@ def test_sales_window_in_the_wrong_order_is_refused(owner_client, producer):
     assert Ticket.objects.count() == 0
 
 
+@pytest.mark.parametrize("when", ["9999-12-31T23:59", "1999-12-31T20:00", "3000-01-01T00:00"])
+def test_times_in_far_off_years_are_refused_by_their_field(owner_client, producer, when):
+    show = ShowFactory(producer=producer)
+
+    ticket = owner_client.post(
+        reverse("portal:show-ticket-create", args=[show.slug]), _ticket_data(sales_start=when, sales_end=when)
+    )
+    edited = owner_client.post(
+        reverse("portal:show-edit", args=[show.slug]),
+        {"title": "Renamed", "time_zone": "America/Chicago", "start_time": when, "end_time": when},
+    )
+
+    message = ["Enter a date between 2000 and 2999."]
+    assert ticket.status_code == 422
+    assert ticket.context["form"].errors == {"sales_start": message, "sales_end": message}
+    assert f'value="{when}"' in ticket.content.decode()
+    assert edited.status_code == 422
+    assert edited.context["form"].errors["start_time"] == message
+    assert edited.context["form"].errors["end_time"] == message
+    assert Ticket.objects.count() == 0
+    show.refresh_from_db()
+    assert show.title != "Renamed"
+
+
 def test_quantity_never_below_sold_and_held_shown_by_the_field(owner_client, producer):
     show = ShowFactory(producer=producer)
     ticket = TicketFactory(show=show, quantity=50, quantity_sold=10)

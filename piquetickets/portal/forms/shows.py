@@ -33,6 +33,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=LOCAL_FORMAT)
 
 
+YEARS = (2000, 2999)  # the years a show's or a ticket type's times may fall in
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A wall-clock time without a zone: cleaned to a naive datetime (the form adds the zone)."""
 
@@ -53,9 +56,13 @@ class LocalDateTimeField(forms.DateTimeField):
             return timezone.make_naive(value) if timezone.is_aware(value) else value
         for fmt in self.input_formats:
             try:
-                return datetime.strptime(str(value).strip(), fmt)
+                parsed = datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
+            # Far-off years are typing slips, and near year 9999 the conversion to UTC overflows.
+            if not YEARS[0] <= parsed.year <= YEARS[1]:
+                raise ValidationError(f"Enter a date between {YEARS[0]} and {YEARS[1]}.", code="out_of_range")
+            return parsed
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
     def prepare_value(self, value):
