@@ -124,14 +124,18 @@ def superuser_login(settings, tmp_path):
     return "ops", "a-strong-pass-1234"
 
 
+def staff_sign_in(page, username: str, password: str) -> None:
+    """Staff sign in where producers do: the admin sends them to ``/accounts/login/`` and back."""
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_admin_login_change_list_and_change_form(any_page, live_server, superuser_login):
     page, width = any_page, width_of(any_page)
-    page.goto(f"{live_server.url}/admin/")  # to the login page, then back here
-    assert_accessible(page, what=f"admin login, {width} px")
-
-    page.get_by_label("Username").fill(superuser_login[0])
-    page.get_by_label("Password").fill(superuser_login[1])
-    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/")  # to the sign-in page, then back here
+    assert_accessible(page, what=f"admin sign-in, {width} px")
+    staff_sign_in(page, *superuser_login)
     page.wait_for_url(f"{live_server.url}/admin/")
 
     page.goto(f"{live_server.url}/admin/shows/show/")
@@ -161,9 +165,7 @@ def test_admin_pages_for_promo_codes_door_links_and_webhook_events(any_page, liv
     WebhookEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
     page, width = any_page, width_of(any_page)
     page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Username").fill(superuser_login[0])
-    page.get_by_label("Password").fill(superuser_login[1])
-    page.get_by_role("button", name="Log in").click()
+    staff_sign_in(page, *superuser_login)
     page.wait_for_url(f"{live_server.url}/admin/")
     promo = TicketPromoCode.objects.order_by("pk").first()
 
