@@ -10,19 +10,24 @@ styles. ``docs/security.md`` describes it all.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from functools import wraps
+from dataclasses import asdict
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -97,12 +102,44 @@ def _is_admin(request: HttpRequest) -> bool:
     return bool(match and "admin" in match.namespaces)
 
 
+# Each distinct policy is built once per process: the header string depends only on the settings,
+# whether the view is the admin's and what the view changed (``_csp_replace``...), not on the request.
+# A response that used a nonce is built every time (the nonce is in it). Cleared when a setting changes
+# (tests override them).
+_built: dict[tuple, str] = {}
+BUILT_POLICIES = 256  # distinct policies kept; past that, new ones are built every time
+
+
+@receiver(setting_changed)
+def _forget_built_policies(**kwargs: Any) -> None:
+    _built.clear()
+    _reports_to_group.cache_clear()
+
+
+def _frozen(value: Any) -> Any:
+    """A view's changes to the policy (dicts of lists) as a hashable key."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(key), _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(_frozen(item) for item in value)
+    return str(value) if value is not None and not isinstance(value, bool | int) else value
+
+
+@lru_cache(maxsize=64)
+def _reports_to_group(policy: str) -> bool:
+    return any(directive.strip().startswith(f"report-to {REPORT_GROUP}") for directive in policy.split(";"))
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, plus the admin's own policy and the ``Reporting-Endpoints`` header.
 
     The admin's views (namespace ``admin``) get ``CSP_ADMIN_DIRECTIVES`` in place of the same
     directives of the site's policy; every other directive stays as strict as elsewhere. A response
     whose policy names a ``report-to`` group also says where that group's reports go.
+
+    The headers are django-csp's, byte for byte; each distinct policy string is built once per process.
     """
 
     def get_policy_parts(
@@ -113,20 +150,60 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             parts.replace = {**settings.CSP_ADMIN_DIRECTIVES, **(parts.replace or {})}
         return parts
 
+    def _policy(self, request: HttpRequest, response: HttpResponseBase, *, report_only: bool) -> str:
+        suffix = "_ro" if report_only else ""
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce is None:
+            key = (
+                report_only,
+                _is_admin(request),
+                _frozen(getattr(response, f"_csp_config{suffix}", None)),
+                _frozen(getattr(response, f"_csp_update{suffix}", None)),
+                _frozen(getattr(response, f"_csp_replace{suffix}", None)),
+            )
+            policy = _built.get(key)
+            if policy is not None:
+                return policy
+        parts = self.get_policy_parts(request=request, response=response, report_only=report_only)
+        policy = build_policy(**asdict(parts), report_only=report_only)
+        if nonce is None and len(_built) < BUILT_POLICIES:
+            _built[key] = policy
+        return policy
+
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        response = super().process_response(request, response)
-        policies = [response[header] for header in (HEADER, HEADER_REPORT_ONLY) if header in response]
+        # django-csp's ``process_response`` with the policy strings from ``_policy``.
+        exempted_debug_codes = (http.client.INTERNAL_SERVER_ERROR, http.client.NOT_FOUND)
+        if response.status_code in exempted_debug_codes and settings.DEBUG:
+            return response
+        for report_only, header, exempt, setting in (
+            (False, HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (True, HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            policy = self._policy(request, response, report_only=report_only)
+            if policy and header not in response and getattr(response, exempt, False) is False:
+                prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
+                if not request.path_info.startswith(tuple(prefixes)):
+                    response[header] = policy
+        if getattr(request, "_csp_nonce", None) is None:
+            # Past this point a nonce could no longer make it into the header: asking for one is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+
         reports_to_group = any(
-            directive.strip().startswith(f"report-to {REPORT_GROUP}")
-            for policy in policies
-            for directive in policy.split(";")
+            _reports_to_group(response[header]) for header in (HEADER, HEADER_REPORT_ONLY) if header in response
         )
         if reports_to_group and "Reporting-Endpoints" not in response:
             # Absolute: the Reporting API's endpoints are URLs (a relative one is resolved, per its spec,
             # but not by every browser that implements it).
-            endpoint = request.build_absolute_uri(str(settings.CSP_REPORT_URL))
+            endpoint = request.build_absolute_uri(_report_path())
             response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{endpoint}"'
         return response
+
+
+def _report_path() -> str:
+    path = _built.get(("report-path",))
+    if path is None:
+        path = _built[("report-path",)] = str(settings.CSP_REPORT_URL)
+    return path
 
 
 # --- pages that may be framed ---------------------------------------------------------------

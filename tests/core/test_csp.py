@@ -209,6 +209,56 @@ def test_report_only_mode_frames_the_same_way(client, settings):
     assert response["Reporting-Endpoints"] == 'csp="http://testserver/csp-report/"'
 
 
+# --- each policy built once per process -------------------------------------------------------
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db
+def test_each_distinct_policy_is_built_once_and_a_setting_change_builds_anew(client, settings, monkeypatch):
+    from piquetickets.core import csp
+
+    settings.CSP_EMBED_FRAME_ANCESTORS = ["https:"]  # a setting change: every policy built before is forgotten
+    calls = []
+    build = csp.build_policy
+    monkeypatch.setattr(csp, "build_policy", lambda **kwargs: calls.append(kwargs) or build(**kwargs))
+    first, again = client.get("/health/"), client.get("/health/")
+    framed, framed_again = client.get("/test-widget/"), client.get("/test-widget/")
+
+    assert first["Content-Security-Policy"] == again["Content-Security-Policy"]
+    assert directives(first["Content-Security-Policy"]) == directives(POLICY)
+    assert framed["Content-Security-Policy"] == framed_again["Content-Security-Policy"]
+    assert directives(framed["Content-Security-Policy"])["frame-ancestors"] == "https://venue.example 'self'"
+    # the site's policy and report-only (none) once, the framed page's two once: four builds for four requests
+    assert len(calls) == 4
+
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = None
+    swapped = client.get("/health/")
+    assert "Content-Security-Policy" not in swapped
+    assert directives(swapped["Content-Security-Policy-Report-Only"]) == directives(POLICY)
+    assert swapped["Reporting-Endpoints"] == 'csp="http://testserver/csp-report/"'
+
+
+def test_a_response_that_used_a_nonce_gets_it_in_its_own_policy(rf, settings):
+    from csp.constants import NONCE
+
+    from piquetickets.core.csp import ContentSecurityPolicyMiddleware
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "script-src": ["'self'", NONCE]}
+    }
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    policies = []
+    for _ in range(2):
+        request = rf.get("/health/")
+        middleware.process_request(request)
+        nonce = str(request.csp_nonce)
+        policy = middleware.process_response(request, HttpResponse())["Content-Security-Policy"]
+        assert f"'nonce-{nonce}'" in policy
+        policies.append(policy)
+    assert policies[0] != policies[1]
+
+
 @pytest.mark.parametrize(
     "source", ["https://a.example; script-src *", "https://a.example https://b.example", "'unsafe-inline'", ""]
 )
