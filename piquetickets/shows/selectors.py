@@ -41,26 +41,30 @@ def ticket_availability(*, ticket: Ticket) -> tuple[int, int]:
     return row["held"], row["remaining"]
 
 
-def _with_listing_data(queryset: QuerySet[Show]) -> QuerySet[Show]:
-    return (
-        queryset.select_related("venue", "producer")
-        .prefetch_related("performers")
-        .annotate(
-            price_from=Min(
-                "tickets__price",
-                filter=Q(tickets__is_active=True),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
-            )
-        )
+def _price_from() -> Min:
+    """The cheapest active ticket type's price (``None`` without one)."""
+    return Min(
+        "tickets__price",
+        filter=Q(tickets__is_active=True),
+        output_field=DecimalField(max_digits=10, decimal_places=2),
     )
 
 
-def show_list_public(*, include_past: bool = False) -> QuerySet[Show]:
-    """Published, not deleted shows for anyone; upcoming only (not yet ended) unless ``include_past``."""
+def _with_listing_data(queryset: QuerySet[Show], *, with_price_from: bool = True) -> QuerySet[Show]:
+    queryset = queryset.select_related("venue", "producer").prefetch_related("performers")
+    if not with_price_from:
+        return queryset
+    return queryset.annotate(price_from=_price_from())
+
+
+def show_list_public(*, include_past: bool = False, with_price_from: bool = True) -> QuerySet[Show]:
+    """Published, not deleted shows for anyone; upcoming only (not yet ended) unless ``include_past``.
+    ``price_from``: the cheapest active price, unless ``with_price_from`` is false (that aggregate groups
+    every row, and makes counting them a subquery: pages that don't show it are cheaper without)."""
     queryset = Show.objects.published()
     if not include_past:
         queryset = queryset.upcoming()
-    return _with_listing_data(queryset).order_by("start_time", "pk")
+    return _with_listing_data(queryset, with_price_from=with_price_from).order_by("start_time", "pk")
 
 
 def show_list_for_producers(*, scope) -> QuerySet[Show]:
@@ -68,28 +72,31 @@ def show_list_for_producers(*, scope) -> QuerySet[Show]:
     return _with_listing_data(scope.filter(Show.objects.all())).order_by("start_time", "pk")
 
 
-def show_detail_queryset(*, active_tickets_only: bool) -> QuerySet[Show]:
+def show_detail_queryset(*, active_tickets_only: bool, with_price_from: bool = True) -> QuerySet[Show]:
+    """Shows with their venue, producer, page design, performers and ticket types (``show.ticket_types``,
+    with live availability); with ``price_from`` (the cheapest active price) unless ``with_price_from``
+    is false: that aggregate groups the whole row, a page that doesn't show it is cheaper without."""
     tickets = tickets_with_availability(Ticket.objects.order_by("sort_order", "pk"))
     if active_tickets_only:
         tickets = tickets.filter(is_active=True)
-    return (
-        Show.objects.select_related("venue", "producer", "page_design")
-        .prefetch_related("performers", Prefetch("tickets", queryset=tickets, to_attr="ticket_types"))
-        .annotate(
-            price_from=Min(
-                "tickets__price",
-                filter=Q(tickets__is_active=True),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
-            )
-        )
+    queryset = Show.objects.select_related("venue", "producer", "page_design").prefetch_related(
+        "performers", Prefetch("tickets", queryset=tickets, to_attr="ticket_types")
     )
+    if not with_price_from:
+        return queryset
+    return queryset.annotate(price_from=_price_from())
 
 
-def featured_list_public() -> QuerySet[Show]:
-    """Public, upcoming shows with an active featured placement, in placement order."""
+def featured_list_public(*, with_price_from: bool = True) -> QuerySet[Show]:
+    """Public, upcoming shows with an active featured placement, in placement order (``price_from`` as
+    in :func:`show_list_public`)."""
     placements = FeaturedShow.objects.filter(show=OuterRef("pk"), is_active=True).order_by("order").values("order")
     featured = Show.objects.published().upcoming().filter(featured_placements__is_active=True).distinct()
-    return _with_listing_data(featured).annotate(feature_order=Subquery(placements[:1])).order_by("feature_order", "pk")
+    return (
+        _with_listing_data(featured, with_price_from=with_price_from)
+        .annotate(feature_order=Subquery(placements[:1]))
+        .order_by("feature_order", "pk")
+    )
 
 
 # --- the storefront's show cards --------------------------------------------------------------

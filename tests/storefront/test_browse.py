@@ -171,6 +171,20 @@ def test_home_query_count_does_not_grow_with_shows(client):
     assert len(many) == len(one) <= 12
 
 
+def test_the_public_pages_do_not_compute_the_from_price_they_do_not_show(client):
+    """The cards and the show page price from the ticket types; the API's ``price_from`` aggregate
+    would group every show row and make the pages' counts subqueries."""
+    show = upcoming(days=3)
+    TicketFactory(show=show)
+    FeaturedShow.objects.create(show=show, order=1)
+    for url in ("/", "/shows/", f"/shows/{show.slug}/", f"/venues/{show.venue.slug}/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        sql = [query["sql"].upper() for query in queries]
+        assert not [q for q in sql if "MIN(" in q], url
+        assert not [q for q in sql if "COUNT(*) FROM (SELECT" in q.replace('"', "")], url
+
+
 # --- /shows/ ---------------------------------------------------------------------------------
 
 

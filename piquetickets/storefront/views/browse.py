@@ -232,14 +232,16 @@ def _page_numbers(page) -> list[int | None]:
 
 
 def _home(request, form: SubscribeForm, *, status: int = 200, subscribed: bool = False) -> HttpResponse:
-    featured = list(selectors.with_card_data(selectors.featured_list_public())[:HOME_FEATURED])
-    upcoming = selectors.with_card_data(selectors.show_list_public()).exclude(pk__in=[s.pk for s in featured])
+    featured = list(selectors.with_card_data(selectors.featured_list_public(with_price_from=False))[:HOME_FEATURED])
+    upcoming = selectors.with_card_data(selectors.show_list_public(with_price_from=False)).exclude(
+        pk__in=[s.pk for s in featured]
+    )
     upcoming = list(upcoming[:HOME_UPCOMING])
     feature_cards = _cards(featured[:1], eager=1, sizes=FEATURE_SIZES) + _cards(featured[1:], eager=3, first=False)
     context = {
         "featured": feature_cards,
         "upcoming": _cards(upcoming, eager=0 if featured else 4),
-        "show_count": selectors.show_list_public().count(),
+        "show_count": selectors.show_list_public(with_price_from=False).count(),
         "cities": selectors.show_cities_public(),
         "form": form,
         "subscribed": subscribed,
@@ -299,7 +301,7 @@ def show_list(request):
     time. An htmx request (the filter form, the page links) gets the results region only."""
     page_tags(request, "list")
     filters = ShowFilterForm(
-        request.GET, queryset=selectors.show_list_public(), options=selectors.show_filter_options()
+        request.GET, queryset=selectors.show_list_public(with_price_from=False), options=selectors.show_filter_options()
     )
     filters.is_valid()
     paginator = Paginator(selectors.with_card_data(filters.qs), PAGE_SIZE)
@@ -396,7 +398,7 @@ def venue_profile(request, slug: str):
         request,
         kind="venue",
         profile=venue,
-        shows=selectors.show_list_public().filter(venue=venue),
+        shows=selectors.show_list_public(with_price_from=False).filter(venue=venue),
         filter_name="venue",
         context={
             "name": venue.name,
@@ -423,7 +425,7 @@ def performer_profile(request, slug: str):
         request,
         kind="performer",
         profile=performer,
-        shows=selectors.show_list_public().filter(performers=performer),
+        shows=selectors.show_list_public(with_price_from=False).filter(performers=performer),
         filter_name="performer",
         context={
             "name": performer.name,
@@ -447,7 +449,7 @@ def producer_profile(request, slug: str):
         request,
         kind="producer",
         profile=producer,
-        shows=selectors.show_list_public().filter(producer=producer),
+        shows=selectors.show_list_public(with_price_from=False).filter(producer=producer),
         filter_name="producer",
         context={
             "name": producer.name,

@@ -80,7 +80,7 @@ def _public_show(slug: str) -> Show:
     """The published, not deleted show ``slug`` with what its page shows, or 404 (drafts are nobody's
     to see here, their own producer's neither: the portal previews them)."""
     show = (
-        show_detail_queryset(active_tickets_only=True)
+        show_detail_queryset(active_tickets_only=True, with_price_from=False)
         .select_related("producer__financial")
         .filter(published=True, slug=slug)
         .first()
