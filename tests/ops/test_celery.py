@@ -27,6 +27,8 @@ def test_a_real_worker_releases_expired_holds(tmp_path):
     with celery_worker(tmp_path) as worker:
         result = worker.send("orders.release_expired_holds")
         released = wait_for(lambda: TicketHold.objects.get(pk=expired.pk).status == "released", timeout=60)
+        # The task's transaction commits before the worker logs that it succeeded: wait for that line too.
+        wait_for(lambda: "succeeded" in (tmp_path / "worker.log").read_text(), timeout=30)
         log = (tmp_path / "worker.log").read_text()
 
     assert released, f"the worker did not run the task; its log:\n{log}"
