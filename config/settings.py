@@ -185,6 +185,11 @@ CHECKOUT_CATALOGUE_SECONDS = env.int("CHECKOUT_CATALOGUE_SECONDS", default=30 if
 # from the cache; an edit forgets them at once, so this bounds how old "only N left" can be
 # (core/pagecache.py). 0 turns the page cache off (the default while DEBUG is on).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 5)
+# How long a show page's rows (show, venue, producer, design, performers, ticket types: not tickets
+# left, which are read on every render) are kept in the cache between renders; the same edits that
+# forget the page forget them (core/pagecache.kept_rows). Needs a cache shared by all processes: off
+# (0) without Redis, and while DEBUG is on.
+PAGE_DATA_SECONDS = env.int("PAGE_DATA_SECONDS", default=30 if REDIS_URL and not DEBUG else 0)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -47,6 +48,11 @@ class CheckedImage:
     format: str
     width: int
     height: int
+
+
+# Sent when a rendition task has recorded an instance's renditions (the row is written with an UPDATE,
+# which sends no post_save): what shows the image can be forgotten (storefront/apps.py).
+image_variants_saved = Signal()
 
 
 def image_check(upload) -> CheckedImage:
@@ -160,6 +166,8 @@ def image_make_variants(*, instance: models.Model, field: str) -> dict:
         variants = dict(fresh.image_variants or {})
         variants[field] = recorded
         model._base_manager.filter(pk=instance.pk).update(image_variants=variants)
+        fresh.image_variants = variants
+        image_variants_saved.send(sender=model, instance=fresh)
     return recorded
 
 

@@ -37,10 +37,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import pickle
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from functools import partial, wraps
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -80,7 +82,7 @@ def forget(*tags: str) -> None:
     """Forget every cached page showing any of ``tags``: now, and again once the current transaction
     commits (at once outside one)."""
     tags = tuple(dict.fromkeys(tag for tag in tags if tag))
-    if not tags or not settings.PAGE_CACHE_SECONDS:
+    if not tags or not (settings.PAGE_CACHE_SECONDS or settings.PAGE_DATA_SECONDS):
         return
     _new_versions(tags)
     if transaction.get_connection().in_atomic_block:
@@ -232,3 +234,44 @@ def cached_page(*, query: tuple[str, ...] = ()) -> Callable:
         return serve
 
     return decorate
+
+
+# --- a page's rows, kept between renders -----------------------------------------------------------
+
+T = TypeVar("T")
+_nearby_data: dict[str, dict] = {}
+
+
+def kept_rows(key: str, load: Callable[[], T], *, tags: Callable[[T], Iterable[str]]) -> T:
+    """What ``load()`` reads (model instances with what they prefetched), from the cache while none of
+    ``tags(value)`` has been forgotten since, for at most ``PAGE_DATA_SECONDS`` (0: ``load()`` every
+    time). The tags are the page cache's, so the same edits forget both (``forget``).
+
+    For the parts of a page that change only by an edit: a page that is rendered anyway (the page
+    cache is off, the visitor has a session, the cached copy has expired) then reads its rows with
+    one round trip to the cache (the versions of its tags) instead of its queries. What changes
+    without an edit (tickets left) must still be read each time by the caller. Each call returns its
+    own copy (unpickled), which the caller may change. ``load()``'s exceptions (a 404) go through
+    and nothing is kept. The longest a copy can outlive an edit is ``PAGE_DATA_SECONDS``: a request
+    that read the rows just before an edit committed may store them after the edit's last ``forget``.
+    """
+    seconds = settings.PAGE_DATA_SECONDS
+    if not seconds:
+        return load()
+    key = f"{PREFIX}rows:{key}"
+    entry = _nearby_data.get(key)
+    if entry is None or clock() - entry["at"] >= seconds:
+        entry = cache.get(key)
+        if entry is None:
+            _nearby_data.pop(key, None)
+        else:
+            _nearby_data[key] = entry
+    if entry is not None and cache.get_many(list(entry["versions"])) == entry["versions"]:
+        return pickle.loads(entry["blob"])  # noqa: S301 - our own cache's bytes, written just below
+    value = load()
+    entry = {"blob": pickle.dumps(value), "versions": _versions(tags(value)), "at": clock()}
+    cache.set(key, entry, timeout=seconds)
+    _nearby_data[key] = entry
+    while len(_nearby_data) > NEARBY_ENTRIES:
+        del _nearby_data[next(iter(_nearby_data))]
+    return value

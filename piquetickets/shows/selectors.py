@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import DecimalField, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -33,6 +34,48 @@ def tickets_with_availability(queryset: QuerySet[Ticket] | None = None) -> Query
     return queryset.annotate(held=held_subquery()).annotate(
         remaining=Greatest(Value(0), Coalesce("quantity", 0) - Coalesce("quantity_sold", 0) - Coalesce("held", 0))
     )
+
+
+_TICKETS_LEFT_SQL: str | None = None
+
+
+def _tickets_left_sql() -> str:
+    """:func:`tickets_with_availability` for one show's active ticket types, written out once: the page
+    that reads it on every render skips building the same query each time."""
+    global _TICKETS_LEFT_SQL  # built once per process
+    if _TICKETS_LEFT_SQL is None:
+        quote = connection.ops.quote_name
+        ticket, hold = Ticket._meta, TicketHold._meta
+
+        def column(meta, name: str) -> str:
+            return quote(meta.get_field(name).column)
+
+        # Only quoted table and column names of our own models go in; the values are parameters.
+        t_id, t_quantity, t_sold = (f"t.{column(ticket, name)}" for name in ("id", "quantity", "quantity_sold"))
+        held = (
+            f"(SELECT SUM(h.{column(hold, 'quantity')}) FROM {quote(hold.db_table)} h "  # noqa: S608
+            f"WHERE h.{column(hold, 'ticket')} = {t_id} AND h.{column(hold, 'status')} = %s "
+            f"AND h.{column(hold, 'expires_at')} > %s)"
+        )
+        where = f"t.{column(ticket, 'show')} = %s AND t.{column(ticket, 'is_active')}"
+        _TICKETS_LEFT_SQL = (
+            f"SELECT {t_id}, {t_quantity}, {t_sold}, {held} FROM {quote(ticket.db_table)} t WHERE {where}"  # noqa: S608
+        )
+    return _TICKETS_LEFT_SQL
+
+
+def tickets_left(*, show_id: int, now: datetime | None = None) -> dict[int, tuple[int, int, int]]:
+    """``{ticket id: (quantity_sold, held, remaining)}`` for the show's active ticket types, read now in
+    one query: the same figures as :func:`tickets_with_availability` (``tests/storefront/test_page_rows.py``
+    compares them)."""
+    params = [TicketHold.Status.ACTIVE.value, now or timezone.now(), show_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_tickets_left_sql(), params)
+        rows = cursor.fetchall()
+    return {
+        pk: (sold or 0, held or 0, max(0, (quantity or 0) - (sold or 0) - (held or 0)))
+        for pk, quantity, sold, held in rows
+    }
 
 
 def ticket_availability(*, ticket: Ticket) -> tuple[int, int]:

@@ -8,6 +8,7 @@ class StorefrontConfig(AppConfig):
     verbose_name = "Storefront"
 
     def ready(self) -> None:
+        from piquetickets.core.images import image_variants_saved
         from piquetickets.performers.models import Performer
         from piquetickets.producers.models import Producer, ProducerFinancial
         from piquetickets.shows.models import FeaturedShow, Show, Ticket, TicketPageDesign
@@ -19,6 +20,7 @@ class StorefrontConfig(AppConfig):
                 signal.connect(forget_pages, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
         pre_save.connect(forget_pages_of_moved_ticket, sender=Ticket, dispatch_uid="page-cache-Ticket-moved")
         m2m_changed.connect(forget_pages_of_lineup, sender=Show.performers.through, dispatch_uid="page-cache-lineup")
+        image_variants_saved.connect(forget_pages, dispatch_uid="page-cache-renditions")
 
 
 def page_tags_of(instance) -> list[str]:
@@ -57,7 +59,7 @@ def forget_pages_of_moved_ticket(sender, instance, **kwargs) -> None:
 
     from piquetickets.core.pagecache import forget
 
-    if instance.pk is not None and settings.PAGE_CACHE_SECONDS:
+    if instance.pk is not None and (settings.PAGE_CACHE_SECONDS or settings.PAGE_DATA_SECONDS):
         old = type(instance)._base_manager.filter(pk=instance.pk).values_list("show_id", flat=True).first()
         if old is not None and old != instance.show_id:
             forget(f"show:{old}")

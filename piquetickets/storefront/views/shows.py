@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -53,7 +54,7 @@ from piquetickets.core.fields import sanitize_html
 from piquetickets.core.http import client_ip
 from piquetickets.core.images import image_payload
 from piquetickets.core.money import format_money, quantize
-from piquetickets.core.pagecache import cached_page, page_tags
+from piquetickets.core.pagecache import cached_page, kept_rows, page_tags
 from piquetickets.emails.services import email_queue
 from piquetickets.orders.api import CheckoutLineSerializer, CheckoutSerializer
 from piquetickets.orders.errors import PromoCodeInvalid
@@ -64,7 +65,7 @@ from piquetickets.orders.tickets import _ics_fold, _ics_text, _ics_utc, clock_ti
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
 from piquetickets.orders.tracking import meta_purchase_browser_remember
 from piquetickets.shows.models import Show, Ticket, TicketPageDesign, TicketPromoCode
-from piquetickets.shows.selectors import show_detail_queryset
+from piquetickets.shows.selectors import show_detail_queryset, tickets_left
 from piquetickets.subscribers.services import subscriber_signup
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,21 @@ def _public_show(slug: str) -> Show:
     )
     if show is None:
         raise Http404("No such show.")
+    return show
+
+
+def _page_show(slug: str) -> Show:
+    """:func:`_public_show` for the show page and its stylesheet: the rows kept between renders while
+    no edit forgets them (``core.pagecache.kept_rows``), the tickets left read now (one query). When
+    the ticket types read now are not those kept, the rows are read again."""
+    show = kept_rows(f"show:{slug}", partial(_public_show, slug), tags=show_page_tags)
+    if not settings.PAGE_DATA_SECONDS:
+        return show  # just read, with their availability
+    left = tickets_left(show_id=show.pk)
+    if set(left) != {ticket.pk for ticket in show.ticket_types}:
+        return _public_show(slug)
+    for ticket in show.ticket_types:
+        ticket.quantity_sold, ticket.held, ticket.remaining = left[ticket.pk]
     return show
 
 
@@ -602,7 +618,7 @@ def _cheapest_label(offers: list[Offer], cheapest: Decimal | None, currency: str
 @require_safe
 def show_theme_css(request, slug: str):
     """``/shows/<slug>/theme.css?v=<version>``: the show's page design (the producer's colours) as a stylesheet."""
-    return _design_stylesheet(request, _public_show(slug))
+    return _design_stylesheet(request, _page_show(slug))
 
 
 @cached_page()
@@ -610,7 +626,7 @@ def show_theme_css(request, slug: str):
 def show_detail(request, slug: str):
     """The show page (from the cache for up to ``PAGE_CACHE_SECONDS``, forgotten when the show, its
     tickets, venue, producer or performers change: ``core/pagecache.py``)."""
-    show = _public_show(slug)
+    show = _page_show(slug)
     page_tags(request, *show_page_tags(show))
     offers = show_offers(show)
     facts = show_facts(show)
