@@ -173,3 +173,16 @@ def test_tickets_left_counts_as_the_availability_query_does(show):
     assert tickets_left(show_id=show.pk) == expected == {general.pk: (40, 4, 6), balcony.pk: (0, 25, 0)}
     assert inactive.pk not in tickets_left(show_id=show.pk)
     assert tickets_left(show_id=show.pk + 1000) == {}
+
+
+def test_the_show_lists_filter_choices_are_kept_until_the_catalogue_changes(client, show, django_assert_num_queries):
+    first = client.get("/shows/")
+    assert first.status_code == 200
+    assert "Sam Rivera" in first.content.decode()
+    with django_assert_num_queries(4):  # the count, the shows, their performers, their ticket types
+        assert client.get("/shows/").content == first.content
+    other = ShowFactory(title="Owl Hour", venue__city="Duluth")
+    other.performers.set([PerformerFactory(name="Jo Park")])
+    again = client.get("/shows/").content.decode()
+    assert '<option value="Duluth">' in again
+    assert "Jo Park" in again

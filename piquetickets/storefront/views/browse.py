@@ -40,7 +40,7 @@ from piquetickets.core.fields import sanitize_html
 from piquetickets.core.http import client_ip
 from piquetickets.core.images import image_payload
 from piquetickets.core.money import format_money
-from piquetickets.core.pagecache import cached_page, page_tags
+from piquetickets.core.pagecache import cached_page, kept_rows, page_tags
 from piquetickets.orders.pricing import CartLine, fee_policy_for, price_cart
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
 from piquetickets.orders.tickets import clock_time, show_local
@@ -300,9 +300,10 @@ def show_list(request):
     """``/shows/``: upcoming public shows, filtered as the API's list is (``ShowFilter``), a page at a
     time. An htmx request (the filter form, the page links) gets the results region only."""
     page_tags(request, "list")
-    filters = ShowFilterForm(
-        request.GET, queryset=selectors.show_list_public(with_price_from=False), options=selectors.show_filter_options()
-    )
+    # The filters' choices change only with the catalogue (an edit forgets "list"), or when a show ends:
+    # a choice may outlive its last show by PAGE_DATA_SECONDS, and then finds no show.
+    options = kept_rows("show-filter-options", selectors.show_filter_options, tags=lambda _: ["list"])
+    filters = ShowFilterForm(request.GET, queryset=selectors.show_list_public(with_price_from=False), options=options)
     filters.is_valid()
     paginator = Paginator(selectors.with_card_data(filters.qs), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
