@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from piquetickets.core.models import TimeStampedModel
 from piquetickets.core.money import CURRENCY_CHOICES
@@ -177,6 +178,16 @@ class TicketAttendee(TimeStampedModel):
         indexes = [
             models.Index(fields=["email", "show"], name="attendee_email_show_idx"),
             models.Index(fields=["show", "is_checked_in"], name="attendee_show_checkedin_idx"),
+            # The portal's attendees list of one show, by surname (orders.selectors.producer_attendees):
+            # its page is read from this index instead of sorting every ticket of the show.
+            models.Index(
+                models.F("show"),
+                models.F("status"),
+                Lower("last_name"),
+                Lower("first_name"),
+                models.F("id"),
+                name="attendee_show_surname_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -167,6 +167,37 @@ def test_list_paginates_and_keeps_the_filters(owner_client, show, ticket):
     assert 'href="?q=buyer&amp;page=2"' in first.content.decode()
 
 
+def test_every_page_lists_its_own_orders_newest_first_whichever_end_it_is_read_from(owner_client, show, ticket):
+    # 60 orders on 3 pages: page 1 is read from the newest end, pages 2 and 3 from the oldest.
+    now = timezone.now()
+    for n in range(60):
+        order = paid_order(show, ticket=ticket, tickets=1 + n % 3, first_name="Buyer", last_name=f"N{n:02d}")
+        Order.objects.filter(pk=order.pk).update(created_at=now - timedelta(minutes=n // 2))  # ties: by id
+    newest_first = [
+        (f"{first} {last}".strip(), str(sum(line.quantity for line in Order.objects.get(pk=pk).ticket_orders.all())))
+        for pk, first, last in Order.objects.order_by("-created_at", "-pk").values_list("pk", "first_name", "last_name")
+    ]
+
+    pages = [owner_client.get(LIST, {"page": number}).context["rows"] for number in (1, 2, 3)]
+
+    assert [len(rows) for rows in pages] == [25, 25, 10]
+    assert [(row["buyer"], row["tickets"]) for rows in pages for row in rows] == newest_first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search indexes")
+def test_the_order_search_has_its_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'orders_order'")
+        names = {row[0] for row in cursor.fetchall()}
+
+    assert {
+        "order_email_trgm_idx",
+        "order_first_name_trgm_idx",
+        "order_last_name_trgm_idx",
+        "order_uuid_text_idx",
+    } <= names
+
+
 def test_list_takes_the_same_queries_for_1_and_25_orders(owner_client, producer, show, ticket):
     paid_order(show, ticket=ticket)
     owner_client.get(LIST)  # warm the session and the site

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 from piquetickets.orders.selectors import ORDER_STATUS_FILTERS
 from piquetickets.shows.models import Show
@@ -22,9 +24,35 @@ ATTENDEE_STATES = (
 )
 
 
+class _ShowChoiceIterator(ModelChoiceIterator):
+    """The field's queryset itself, read once and kept, rather than ``QuerySet.iterator()`` (on PostgreSQL a
+    server-side cursor: several round trips to list a producer's handful of shows)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for show in self.queryset:
+            yield self.choice(show)
+
+
 class _ShowChoiceField(forms.ModelChoiceField):
+    """One of the producer's shows by slug: checked against the shows the select lists (one query for
+    both the check and the options)."""
+
+    iterator = _ShowChoiceIterator
+
     def label_from_instance(self, show: Show) -> str:
         return f"{show.title} ({show.start_time:%d %b %Y})"
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        slug = value.slug if isinstance(value, Show) else str(value)
+        show = next((show for show in self.queryset if show.slug == slug), None)
+        if show is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return show
 
 
 class _FilterForm(forms.Form):

@@ -38,6 +38,7 @@ from piquetickets.orders.selectors import (
     orders_totals,
     producer_attendees,
     producer_orders,
+    producer_orders_page,
 )
 from piquetickets.orders.services import order_refund, refund_quote
 from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
@@ -52,6 +53,7 @@ from ..responses import see_other
 PAGE_SIZE = 25
 RESENDS_PER_HOUR = 3  # per order: enough for "it went to spam", too few to mail-bomb a buyer
 RESEND_CATEGORY_PREFIX = "order-confirmation-resend:"
+_ORDER_URL_SAMPLE = "00000000-0000-0000-0000-000000000000"
 
 ORDER_TONES = {
     Order.Status.PAID: "success",
@@ -96,6 +98,11 @@ def _order_url(order: Order) -> str:
     return reverse("portal:order", args=[str(order.uuid)])
 
 
+def _order_url_pattern() -> str:
+    """An order's URL with a placeholder for its UUID: a list's rows fill it in instead of each reversing."""
+    return reverse("portal:order", args=[_ORDER_URL_SAMPLE])
+
+
 def _page_numbers(page) -> list:
     """The page links to show: the first, the last and two either side of the current (``None``: a gap)."""
     return [
@@ -105,15 +112,24 @@ def _page_numbers(page) -> list:
 
 
 class _CountedPaginator(Paginator):
-    """A paginator told the number of rows (the totals' query counted them already): one query fewer."""
+    """A paginator told the number of rows (the totals' query counted them already: one query fewer)
+    that reads a page's rows with ``read(start, stop)`` (``producer_orders_page``) instead of slicing a
+    queryset."""
 
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
+    def __init__(self, read, per_page, *, count: int):
+        super().__init__((), per_page)
+        self._read = read
         self._count = count
 
     @cached_property
     def count(self) -> int:
         return self._count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        stop = min(start + self.per_page, self.count)
+        return self._get_page(self._read(start, stop), number, self)
 
 
 _SUMS = ("total", "refunded", "net")
@@ -138,16 +154,16 @@ def _attendee_filters(request, show: Show | None = None) -> tuple[AttendeeFilter
 # --- the orders list -----------------------------------------------------------------------------------
 
 
-def _order_row(order: Order) -> dict:
+def _order_row(order: Order, url_pattern: str) -> dict:
     return {
-        "url": _order_url(order),
+        "url": url_pattern.replace(_ORDER_URL_SAMPLE, str(order.uuid)),
         "reference": order_reference(order),
         "buyer": f"{order.first_name} {order.last_name}".strip(),
         "email": order.email,
         "show": order.show.title,
         "when": _local(order.show, order.time_of_purchase or order.created_at),
         "when_iso": (order.time_of_purchase or order.created_at).isoformat(),
-        "tickets": order.tickets,
+        "tickets": str(order.tickets),  # a str: the template doesn't localize it (number_format per row)
         "total": format_money(order.total, order.currency),
         "refunded": format_money(order.refunded_amount, order.currency) if order.refunded_amount else "",
         "status": order.get_status_display(),
@@ -159,15 +175,19 @@ def _order_row(order: Order) -> dict:
 @producer_required
 def order_list(request):
     form, values = _order_filters(request)
-    orders = producer_orders(producer=request.producer, **values)
     totals = orders_totals(producer=request.producer, **values)
-    page = _CountedPaginator(orders, PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
+
+    def read(start: int, stop: int) -> list[Order]:
+        return producer_orders_page(producer=request.producer, **values, start=start, stop=stop, count=totals["count"])
+
+    page = _CountedPaginator(read, PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
+    url_pattern = _order_url_pattern()
     show = values["show"]
     money = totals["money"] or [{"currency": show.currency if show else "USD", **dict.fromkeys(_SUMS, 0)}]
     query = _query(q=values["search"], show=show.slug if show else "", status=request.GET.get("status", ""))
     context = {
         "form": form,
-        "rows": [_order_row(order) for order in page.object_list],
+        "rows": [_order_row(order, url_pattern) for order in page.object_list],
         "page": page,
         "pages": _page_numbers(page),
         "page_query": query,
@@ -487,6 +507,15 @@ def _refund_confirm(request, order: Order, tickets):
 # --- attendees and the door list -----------------------------------------------------------------------
 
 
+# What a row of the attendees list shows: the rest of the ticket, its order, type and show isn't read there.
+_ATTENDEE_ROW_FIELDS = (
+    "uuid", "first_name", "last_name", "email", "status", "is_checked_in", "checked_in_at", "show",
+    "ticket_order", "ticket_order__order", "ticket_order__ticket", "ticket_order__order__uuid",
+    "ticket_order__order__first_name", "ticket_order__order__last_name", "ticket_order__ticket__name",
+    "show__title", "show__time_zone",
+)  # fmt: skip
+
+
 @require_GET
 @producer_required
 def attendee_list(request):
@@ -498,18 +527,19 @@ def attendee_list(request):
         request.GET.get("page")
     )
     ids = list(page.object_list)
-    found = {a.pk: a for a in attendees.filter(pk__in=ids).order_by()}
+    found = {a.pk: a for a in attendees.filter(pk__in=ids).only(*_ATTENDEE_ROW_FIELDS).order_by()}
     page.object_list = [found[pk] for pk in ids if pk in found]
     show = values["show"]
     query = _query(q=values["search"], show=show.slug if show else "", state=request.GET.get("state", ""))
     rows = []
+    url_pattern = _order_url_pattern()
     for attendee in page.object_list:
         row = _attendee_row(attendee, attendee.show)
         order = attendee.ticket_order.order
         row.update(
             ticket=attendee.ticket_order.ticket.name,
             show=attendee.show.title,
-            order_url=_order_url(order),
+            order_url=url_pattern.replace(_ORDER_URL_SAMPLE, str(order.uuid)),
             reference=order_reference(order),
             buyer=f"{order.first_name} {order.last_name}".strip(),
         )
