@@ -62,25 +62,33 @@ def manage(env: dict, *args: str) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict, *, port: int, workers: int, threads: int = 1):
+def gunicorn_process(env: dict, *, port: int, workers: int, threads: int = 1, wait: float = 30):
+    """gunicorn serving the app on 127.0.0.1:``port``, once ``/health/`` answers (within ``wait`` seconds,
+    or sooner if it exits); yields ``(host, the master's Popen)``."""
     cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
            "--threads", str(threads), "--log-level", "warning", "--keep-alive", "30"]  # fmt: skip
     process = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + wait
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=10) as response:
                     if response.status == 200:
                         break
             except OSError:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.2)
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", process
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=30)
+
+
+@contextmanager
+def gunicorn(env: dict, *, port: int, workers: int, threads: int = 1, wait: float = 30):
+    with gunicorn_process(env, port=port, workers=workers, threads=threads, wait=wait) as (host, _process):
+        yield host
 
 
 def _client_worker(args) -> tuple[list[float], int, int]:

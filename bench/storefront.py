@@ -20,16 +20,13 @@ import argparse
 import gzip
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
-from contextlib import contextmanager
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._server import PYTHON, ROOT, bench_env, fresh_database, load, manage, report, wrk_load
+from bench._server import bench_env, fresh_database, gunicorn, load, manage, report, wrk_load
 
 EXTRA_SHOWS = """
 import datetime, decimal
@@ -56,30 +53,6 @@ from piquetickets.shows.models import Show
 print(" ".join(Show.objects.published().upcoming().exclude(title__startswith="Bench show")
       .order_by("start_time").values_list("slug", flat=True)))
 """
-
-
-@contextmanager
-def gunicorn(env: dict, *, port: int, workers: int):
-    """gunicorn as ``bench._server.gunicorn`` runs it, waiting up to 3 minutes for it to answer (three
-    workers importing the app on a busy 2-core machine can take longer than that helper waits)."""
-    cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--log-level", "warning", "--keep-alive", "30"]  # fmt: skip
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=10) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.5)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _sizes(host: str, path: str) -> tuple[int, int]:
@@ -146,7 +119,8 @@ def main() -> None:
         )
         for label, page_seconds, data_seconds, measured in modes:
             env = {**base, "PAGE_CACHE_SECONDS": page_seconds, "PAGE_DATA_SECONDS": data_seconds}
-            with gunicorn(env, port=args.port, workers=args.workers) as host:
+            # Three workers importing the app on a busy 2-core machine can take more than 30 s to answer.
+            with gunicorn(env, port=args.port, workers=args.workers, wait=180) as host:
                 if label == "cached":
                     for name, paths in pages.items():
                         plain, compressed = _sizes(host, paths[0])
