@@ -78,11 +78,16 @@ def _new_versions(tags: Iterable[str]) -> None:
     cache.set_many({_tag_key(tag): secrets.token_hex(8) for tag in tags}, timeout=None)
 
 
+def in_use() -> bool:
+    """Whether pages or their rows are kept at all (else there is nothing to forget)."""
+    return bool(settings.PAGE_CACHE_SECONDS or settings.PAGE_DATA_SECONDS)
+
+
 def forget(*tags: str) -> None:
     """Forget every cached page showing any of ``tags``: now, and again once the current transaction
     commits (at once outside one)."""
     tags = tuple(dict.fromkeys(tag for tag in tags if tag))
-    if not tags or not (settings.PAGE_CACHE_SECONDS or settings.PAGE_DATA_SECONDS):
+    if not tags or not in_use():
         return
     _new_versions(tags)
     if transaction.get_connection().in_atomic_block:
@@ -179,14 +184,13 @@ _nearby: dict[str, dict] = {}
 NEARBY_ENTRIES = 200
 
 
-def _keep_nearby(key: str, entry: dict | None) -> None:
+def _keep_nearby(key: str, entry: dict | None, *, store: dict[str, dict] = _nearby) -> None:
+    store.pop(key, None)
     if entry is None:
-        _nearby.pop(key, None)
         return
-    _nearby.pop(key, None)
-    _nearby[key] = entry
-    while len(_nearby) > NEARBY_ENTRIES:
-        del _nearby[next(iter(_nearby))]  # the one kept longest ago
+    store[key] = entry
+    while len(store) > NEARBY_ENTRIES:
+        del store[next(iter(store))]  # the one kept longest ago
 
 
 def _rendered(response: HttpResponse) -> HttpResponse:
@@ -262,16 +266,11 @@ def kept_rows(key: str, load: Callable[[], T], *, tags: Callable[[T], Iterable[s
     entry = _nearby_data.get(key)
     if entry is None or clock() - entry["at"] >= seconds:
         entry = cache.get(key)
-        if entry is None:
-            _nearby_data.pop(key, None)
-        else:
-            _nearby_data[key] = entry
+        _keep_nearby(key, entry, store=_nearby_data)
     if entry is not None and cache.get_many(list(entry["versions"])) == entry["versions"]:
         return pickle.loads(entry["blob"])  # noqa: S301 - our own cache's bytes, written just below
     value = load()
     entry = {"blob": pickle.dumps(value), "versions": _versions(tags(value)), "at": clock()}
     cache.set(key, entry, timeout=seconds)
-    _nearby_data[key] = entry
-    while len(_nearby_data) > NEARBY_ENTRIES:
-        del _nearby_data[next(iter(_nearby_data))]
+    _keep_nearby(key, entry, store=_nearby_data)
     return value

@@ -55,11 +55,9 @@ def forget_pages(sender, instance, **kwargs) -> None:
 
 def forget_pages_of_moved_ticket(sender, instance, **kwargs) -> None:
     """A ticket type moved to another show leaves the old show's page too."""
-    from django.conf import settings
+    from piquetickets.core.pagecache import forget, in_use
 
-    from piquetickets.core.pagecache import forget
-
-    if instance.pk is not None and (settings.PAGE_CACHE_SECONDS or settings.PAGE_DATA_SECONDS):
+    if instance.pk is not None and in_use():
         old = type(instance)._base_manager.filter(pk=instance.pk).values_list("show_id", flat=True).first()
         if old is not None and old != instance.show_id:
             forget(f"show:{old}")

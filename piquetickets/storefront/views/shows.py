@@ -91,13 +91,14 @@ def _public_show(slug: str) -> Show:
     return show
 
 
-def _page_show(slug: str) -> Show:
+def _page_show(slug: str, *, with_tickets_left: bool = True) -> Show:
     """:func:`_public_show` for the show page and its stylesheet: the rows kept between renders while
-    no edit forgets them (``core.pagecache.kept_rows``), the tickets left read now (one query). When
-    the ticket types read now are not those kept, the rows are read again."""
+    no edit forgets them (``core.pagecache.kept_rows``), the tickets left read now (one query) unless
+    ``with_tickets_left`` is false (the stylesheet shows none). When the ticket types read now are not
+    those kept, the rows are read again."""
     show = kept_rows(f"show:{slug}", partial(_public_show, slug), tags=show_page_tags)
-    if not settings.PAGE_DATA_SECONDS:
-        return show  # just read, with their availability
+    if not settings.PAGE_DATA_SECONDS or not with_tickets_left:
+        return show  # just read, with their availability; or for what needs none
     left = tickets_left(show_id=show.pk)
     if set(left) != {ticket.pk for ticket in show.ticket_types}:
         return _public_show(slug)
@@ -618,7 +619,7 @@ def _cheapest_label(offers: list[Offer], cheapest: Decimal | None, currency: str
 @require_safe
 def show_theme_css(request, slug: str):
     """``/shows/<slug>/theme.css?v=<version>``: the show's page design (the producer's colours) as a stylesheet."""
-    return _design_stylesheet(request, _page_show(slug))
+    return _design_stylesheet(request, _page_show(slug, with_tickets_left=False))
 
 
 @cached_page()
