@@ -106,6 +106,48 @@ def test_todays_shows_show_check_in_progress(owner_client, producer):
     assert checkin in page
 
 
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        ("2026-03-06 19:30", 2, True),  # later today
+        ("2026-03-07 00:30", 2, True),  # the late show, past midnight
+        ("2026-03-07 04:00", 2, True),  # within six hours
+        ("2026-03-07 06:00", 2, False),  # tomorrow's
+        ("2026-03-06 21:00", 3, True),  # on now
+        ("2026-03-06 16:00", 2, True),  # ended earlier, same date
+        ("2026-03-05 21:00", 2, False),  # last night's, ended long ago
+    ],
+)
+def test_which_shows_are_todays_on_the_shows_clock(start, hours, expected):
+    from datetime import datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from piquetickets.portal.views.dashboard import is_todays
+
+    zone = ZoneInfo("America/Chicago")
+    now = datetime(2026, 3, 6, 23, 15, tzinfo=zone)
+    begins = datetime.fromisoformat(start).replace(tzinfo=zone)
+    show = SimpleNamespace(start_time=begins, end_time=begins + timedelta(hours=hours), time_zone="America/Chicago")
+
+    assert is_todays(show, now) is expected
+
+
+def test_last_nights_late_show_stays_on_today_for_six_hours_after_it_ends():
+    from datetime import datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from piquetickets.portal.views.dashboard import is_todays
+
+    zone = ZoneInfo("Europe/London")
+    begins = datetime(2026, 3, 6, 22, 30, tzinfo=zone)
+    show = SimpleNamespace(start_time=begins, end_time=begins + timedelta(hours=2), time_zone="Europe/London")
+
+    assert is_todays(show, datetime(2026, 3, 7, 3, 0, tzinfo=zone)) is True
+    assert is_todays(show, datetime(2026, 3, 7, 6, 31, tzinfo=zone)) is False
+
+
 def test_recent_orders_are_the_producers_paid_ones(owner_client, producer):
     show = ShowFactory(producer=producer, title="Ours")
     paid_order(show, quantity=2, total="44.00")

@@ -32,12 +32,24 @@ SALES_DAYS = 30
 UPCOMING_LIMIT = 6
 # A show that ended this long ago still counts as today's (the check-in figures of last night's late show).
 TODAY_GRACE = timedelta(hours=6)
+# A show starting this soon is tonight's even when its clock has passed midnight (the 00:30 late show).
+TONIGHT_AHEAD = timedelta(hours=6)
 
 
 def _when(show) -> str:
     """``Fri 6 Mar · 7:30 PM CST`` on the show's own clock."""
     start = show_local(show, show.start_time)
     return f"{start:%a} {start.day} {start:%b} · {clock_time(start)} {zone_abbreviation(start)}"
+
+
+def is_todays(show, now) -> bool:
+    """On the dashboard's Today list: the show is on now or ended less than ``TODAY_GRACE`` ago, starts
+    within ``TONIGHT_AHEAD`` (past midnight included), or starts later on today's date on its own clock."""
+    if show.start_time <= now < show.end_time + TODAY_GRACE:
+        return True
+    if now < show.start_time < now + TONIGHT_AHEAD:
+        return True
+    return show_local(show, show.start_time).date() == now.astimezone(ZoneInfo(show.time_zone)).date()
 
 
 def _percent(part: int, whole: int) -> int:
@@ -144,12 +156,7 @@ def dashboard(request):
     zone = ZoneInfo(shows[0].time_zone) if shows else timezone.get_default_timezone()
     currency = shows[0].currency if shows else orders[0].currency if orders else settings.DEFAULT_CURRENCY
     days = producer_sales_by_day(producer=producer, days=SALES_DAYS, zone=zone, today=now.astimezone(zone).date())
-    today = [
-        _show_row(show)
-        for show in shows
-        if show_local(show, show.start_time).date() == now.astimezone(ZoneInfo(show.time_zone)).date()
-        or show.start_time <= now < show.end_time
-    ]
+    today = [_show_row(show) for show in shows if is_todays(show, now)]
     upcoming = [_show_row(show) for show in shows if show.start_time > now][:UPCOMING_LIMIT]
     checklist = _checklist(setup)
     context = {
