@@ -93,7 +93,7 @@ now = timezone.now()
 orders = Order.objects.bulk_create(
     Order(show=show, provider="test", status="paid", success=True, time_of_purchase=now, first_name="Bench",
           last_name=f"Buyer {{i}}", email=f"buyer{{i}}@example.com", subtotal=price * per_order,
-          total=price * per_order)
+          total=price * per_order, ticket_count=per_order)
     for i in range(-(-attendees // per_order))
 )
 lines = TicketOrder.objects.bulk_create(

@@ -74,7 +74,7 @@ for n in range(count):
     total = ticket.price * quantity
     when = now - datetime.timedelta(minutes=n)
     orders.append(Order(show=big, status="paid", provider="test", first_name=first, last_name=last,
-        email=f"{{first.lower()}}.{{n}}@example.com", subtotal=total, total=total, success=True,
+        email=f"{{first.lower()}}.{{n}}@example.com", subtotal=total, total=total, ticket_count=quantity, success=True,
         time_of_purchase=when, created_at=when, updated_at=when))
 Order.objects.bulk_create(orders, batch_size=2000)
 for n, order in enumerate(orders):

@@ -121,6 +121,14 @@ class TicketOrderFactory(factory.django.DjangoModelFactory):
     price_per_ticket = Decimal("20.00")
     total_price = Decimal("20.00")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The order's ``ticket_count`` grows by the line's quantity, as checkout sets it."""
+        line = super()._create(model_class, *args, **kwargs)
+        Order.objects.filter(pk=line.order_id).update(ticket_count=F("ticket_count") + line.quantity)
+        line.order.ticket_count += line.quantity
+        return line
+
 
 class AttendeeFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -339,6 +339,7 @@ def _paid_order(result: SeedResult, ticket: Ticket, number: int, quantity: int, 
         platform_fees=platform,
         payment_processing_fees=processing,
         total=subtotal + platform + processing,
+        ticket_count=quantity,
         success=True,
         time_of_purchase=when,
     )

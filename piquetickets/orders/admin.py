@@ -217,7 +217,7 @@ class OrderAdmin(ModelAdmin):
         "show__title",
     ]
     date_hierarchy = "created_at"
-    readonly_fields = [*ORDER_MONEY_AND_PAYMENT, "attendee_table"]
+    readonly_fields = [*ORDER_MONEY_AND_PAYMENT, "ticket_count", "attendee_table"]
     fieldsets = [
         ("Buyer", {"fields": ["first_name", "last_name", "email", "phone"]}),
         ("Order", {"fields": ["uuid", "show", "status", "success", "time_of_purchase", "hold_expires_at"]}),
@@ -238,7 +238,7 @@ class OrderAdmin(ModelAdmin):
             },
         ),
         ("Payment", {"fields": ["provider", "session_id", "payment_intent_id", "charge_id"]}),
-        ("Tickets", {"fields": ["attendee_table"]}),
+        ("Tickets", {"fields": ["ticket_count", "attendee_table"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [TicketOrderInline, HoldInline, RefundInline]

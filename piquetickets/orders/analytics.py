@@ -116,11 +116,6 @@ def _paid_orders(*, producer: Producer, show: Show | None, period: Period) -> Qu
     return orders.filter(show=show) if show is not None else orders
 
 
-def _ticket_count():
-    quantities = TicketOrder.objects.filter(order=OuterRef("pk")).order_by().values("order")
-    return Coalesce(Subquery(quantities.annotate(n=Sum("quantity")).values("n")), 0)
-
-
 def analytics_first_sale_day(*, producer: Producer, show: Show, zone: ZoneInfo) -> date | None:
     """The local day of ``show``'s first paid order, or ``None`` before its first sale."""
     first = Order.objects.filter(show__producer=producer, show=show, success=True).aggregate(
@@ -133,7 +128,7 @@ def analytics_sales_by_day(*, producer: Producer, show: Show | None, period: Per
     """A row for every day of ``period`` (zeros when nothing sold), by the local day of purchase."""
     rows = (
         _paid_orders(producer=producer, show=show, period=period)
-        .annotate(day=TruncDate("time_of_purchase", tzinfo=period.zone), ticket_count=_ticket_count())
+        .annotate(day=TruncDate("time_of_purchase", tzinfo=period.zone))
         .order_by()
         .values("day")
         .annotate(
@@ -205,7 +200,6 @@ def analytics_sales_by_promo_code(*, producer: Producer, show: Show | None, peri
     rows = (
         _paid_orders(producer=producer, show=show, period=period)
         .filter(promo_code__isnull=False)
-        .annotate(ticket_count=_ticket_count())
         .order_by()
         .values("promo_code_id", "promo_code__code", "promo_code__show__title")
         .annotate(

@@ -65,6 +65,11 @@ class Order(TimeStampedModel):
     fees_passed_to_buyer = models.BooleanField(default=True)
     total = models.DecimalField(**MONEY, default=0, help_text="What the buyer pays.")
     refunded_amount = models.DecimalField(**MONEY, default=0)
+    ticket_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Admissions bought: the lines' quantities added up when the order is placed (lines never change "
+        "after). Kept here so lists and totals over thousands of orders need not read the lines.",
+    )
     success = models.BooleanField(default=False)
     time_of_purchase = models.DateTimeField(null=True, blank=True, help_text="When payment was confirmed.")
     hold_expires_at = models.DateTimeField(null=True, blank=True)

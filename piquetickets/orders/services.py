@@ -381,6 +381,7 @@ def checkout_hold(
         payment_processing_fees=priced.processing_fee,
         fees_passed_to_buyer=priced.fees_passed_to_buyer,
         total=priced.total,
+        ticket_count=sum(line.quantity for line in priced.lines),
         hold_expires_at=expires,
     )
     if order_uuid is not None:

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from piquetickets.api.access import ProducerScope, producer_scope
+from piquetickets.api.access import ProducerScope, producer_scope, producer_scope_of_members
 from piquetickets.producers.models import Producer, UserProducerAssociation
 from piquetickets.producers.selectors import producer_memberships
 
@@ -75,8 +75,8 @@ def portal_resolve(request: HttpRequest) -> Portal | None:
     """The :class:`Portal` of a signed-in request, or ``None`` when it may act for no producer (not a
     member of any; or staff who has not chosen one and belongs to none)."""
     user = request.user
-    scope = producer_scope(request)
     memberships = tuple(producer_memberships(user=user))
+    scope = producer_scope_of_members(request, (membership.producer_id for membership in memberships))
     wanted = request.session.get(SESSION_KEY)
     producer, role = None, None
     if wanted is not None:

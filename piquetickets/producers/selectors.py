@@ -118,13 +118,12 @@ def producer_dashboard_shows(*, producer: Producer, since: datetime, limit: int 
 
 def producer_recent_orders(*, producer: Producer, limit: int = 8):
     """The producer's latest paid orders (refunded ones too), newest first, with ``tickets`` (how many)."""
-    from piquetickets.orders.models import Order, TicketOrder
+    from piquetickets.orders.models import Order
 
-    quantities = TicketOrder.objects.filter(order=OuterRef("pk")).order_by().values("order")
     return list(
         Order.objects.filter(show__producer=producer, success=True)
         .select_related("show")
-        .annotate(tickets=Coalesce(Subquery(quantities.annotate(n=Sum("quantity")).values("n")), 0))
+        .annotate(tickets=F("ticket_count"))
         .order_by("-time_of_purchase", "-pk")[:limit]
     )
 
@@ -141,18 +140,14 @@ def producer_sales_by_day(*, producer: Producer, days: int, zone: ZoneInfo, toda
     """Paid orders of the last ``days`` days up to ``today`` (in ``zone``), a row for every day (zero
     when nothing sold): orders, tickets and revenue (what buyers paid, less refunds), in the producer's
     shows' currency (the dashboard shows one)."""
-    from piquetickets.orders.models import Order, TicketOrder
+    from piquetickets.orders.models import Order
 
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, time.min, tzinfo=zone)
     money = DecimalField(max_digits=12, decimal_places=2)
-    quantities = TicketOrder.objects.filter(order=OuterRef("pk")).order_by().values("order")
     rows = (
         Order.objects.filter(show__producer=producer, success=True, time_of_purchase__gte=start)
-        .annotate(
-            day=TruncDate("time_of_purchase", tzinfo=zone),
-            ticket_count=Coalesce(Subquery(quantities.annotate(n=Sum("quantity")).values("n")), 0),
-        )
+        .annotate(day=TruncDate("time_of_purchase", tzinfo=zone))
         .order_by()
         .values("day")
         .annotate(

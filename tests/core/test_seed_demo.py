@@ -48,6 +48,8 @@ def test_seed_demo_builds_a_believable_platform_and_prints_logins():
     sold = Ticket.objects.aggregate(total=Sum("quantity_sold"))["total"]
     assert sold == TicketAttendee.objects.count() == 154
     assert Order.objects.filter(success=True, status="paid").count() == Order.objects.count()
+    lines = dict(Order.objects.annotate(n=Sum("ticket_orders__quantity")).values_list("pk", "n"))
+    assert dict(Order.objects.values_list("pk", "ticket_count")) == lines
 
 
 def test_demo_shows_start_at_local_evening_times():

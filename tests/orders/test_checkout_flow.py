@@ -73,6 +73,39 @@ def test_create_session_holds_tickets_and_answers_with_the_payment_page(api, sal
     assert order.session_id.startswith("test_")
 
 
+def test_an_order_counts_its_tickets_over_every_line(api, sale):
+    body = cart(sale, {"ticket": sale.general.pk, "quantity": 2}, {"ticket": sale.vip.pk, "quantity": 3})
+
+    response = create(api, body)
+
+    assert response.status_code == 201, response.content
+    order = Order.objects.get()
+    assert sorted(order.ticket_orders.values_list("quantity", flat=True)) == [2, 3]
+    assert order.ticket_count == 5
+
+
+def test_the_migration_counts_the_tickets_of_orders_placed_before_it(sale):
+    """``orders`` 0006 fills ``ticket_count`` from the lines, on SQLite and on PostgreSQL alike."""
+    import importlib
+
+    from django.db import connection
+
+    from tests.factories import OrderFactory, TicketOrderFactory
+
+    two_lines, no_lines = OrderFactory(show=sale.show), OrderFactory(show=sale.show)
+    TicketOrderFactory(order=two_lines, ticket=sale.general, quantity=2)
+    TicketOrderFactory(order=two_lines, ticket=sale.vip, quantity=1)
+    Order.objects.update(ticket_count=7)  # as if never counted
+    migration = importlib.import_module("piquetickets.orders.migrations.0006_order_ticket_count").Migration
+    backfill = migration.operations[1]
+
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.sql)
+
+    counts = dict(Order.objects.values_list("pk", "ticket_count"))
+    assert counts == {two_lines.pk: 3, no_lines.pk: 0}
+
+
 def test_approving_on_the_test_page_fulfils_the_order_and_emails_the_tickets(
     api, client, sale, eager, django_capture_on_commit_callbacks
 ):
