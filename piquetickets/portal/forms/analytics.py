@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django import forms
 
+from piquetickets.core.widgets import QuickSelect
 from piquetickets.shows.models import Show
 
 DEFAULT_DAYS = 30
@@ -31,6 +32,7 @@ class AnalyticsFilterForm(forms.Form):
         required=False,
         empty_label="All shows",
         error_messages={"invalid_choice": "Choose one of your shows."},
+        widget=QuickSelect,
     )
     start = forms.DateField(
         label="From",

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
+from piquetickets.core.widgets import QuickSelect
 from piquetickets.orders.selectors import ORDER_STATUS_FILTERS
 from piquetickets.shows.models import Show
 
@@ -40,6 +41,7 @@ class _ShowChoiceField(forms.ModelChoiceField):
     both the check and the options)."""
 
     iterator = _ShowChoiceIterator
+    widget = QuickSelect
 
     def label_from_instance(self, show: Show) -> str:
         return f"{show.title} ({show.start_time:%d %b %Y})"
@@ -65,7 +67,10 @@ class _FilterForm(forms.Form):
 
     def __init__(self, data=None, *, producer, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["show"].queryset = Show.all_objects.filter(producer=producer).order_by("-start_time", "pk")
+        # Not the descriptions and image renditions of every show the producer ever had: only the chosen
+        # show is used beyond its title, slug, date and currency.
+        shows = Show.all_objects.filter(producer=producer).defer("description", "image_variants")
+        self.fields["show"].queryset = shows.order_by("-start_time", "pk")
         self.fields["show"].widget.attrs["class"] = "select--small"
 
     def value(self, name: str, default=None):
@@ -80,7 +85,7 @@ class _FilterForm(forms.Form):
 
 
 class OrderFilterForm(_FilterForm):
-    status = forms.ChoiceField(label="Status", choices=ORDER_STATUS_FILTERS, required=False)
+    status = forms.ChoiceField(label="Status", choices=ORDER_STATUS_FILTERS, required=False, widget=QuickSelect)
     field_order = ["q", "show", "status"]
 
     def __init__(self, data=None, **kwargs):
@@ -90,7 +95,7 @@ class OrderFilterForm(_FilterForm):
 
 
 class AttendeeFilterForm(_FilterForm):
-    state = forms.ChoiceField(label="Tickets", choices=ATTENDEE_STATES, required=False)
+    state = forms.ChoiceField(label="Tickets", choices=ATTENDEE_STATES, required=False, widget=QuickSelect)
     field_order = ["q", "show", "state"]
 
     def __init__(self, data=None, **kwargs):
