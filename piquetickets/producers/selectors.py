@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -89,31 +89,44 @@ def producer_setup_status(*, producer: Producer) -> SetupStatus:
 def producer_dashboard_shows(*, producer: Producer, since: datetime, limit: int = 12):
     """The producer's live shows that end after ``since``, soonest first, at most ``limit``, each with
     ``capacity`` and ``sold`` (over its ticket types), ``revenue`` (paid orders less refunds), and
-    ``admissions`` / ``checked_in`` (valid tickets, and those checked in)."""
+    ``admissions`` / ``checked_in`` (valid tickets, and those checked in). Three queries: the shows with
+    their ticket types' sums, then the orders and the tickets of those shows, each read once and summed
+    per show (a subquery per show read a big show's orders once for every show listed)."""
     from piquetickets.orders.models import Order, TicketAttendee
     from piquetickets.shows.models import Show, Ticket
 
     money = DecimalField(max_digits=12, decimal_places=2)
     tickets = Ticket.objects.filter(show=OuterRef("pk")).order_by().values("show")
-    orders = Order.objects.filter(show=OuterRef("pk"), success=True).order_by().values("show")
-    valid = TicketAttendee.objects.filter(show=OuterRef("pk"), status=TicketAttendee.Status.VALID)
-    valid = valid.order_by().values("show")
-    return list(
+    shows = list(
         Show.objects.filter(producer=producer, end_time__gt=since)
         .select_related("venue")
+        .defer("description", "venue__description")
         .annotate(
             capacity=Coalesce(Subquery(tickets.annotate(n=Sum("quantity")).values("n")), 0),
             sold=Coalesce(Subquery(tickets.annotate(n=Sum("quantity_sold")).values("n")), 0),
-            revenue=Coalesce(
-                Subquery(orders.annotate(n=Sum(F("total") - F("refunded_amount"))).values("n"), output_field=money),
-                Value(0),
-                output_field=money,
-            ),
-            admissions=Coalesce(Subquery(valid.annotate(n=Count("pk")).values("n")), 0),
-            checked_in=Coalesce(Subquery(valid.filter(is_checked_in=True).annotate(n=Count("pk")).values("n")), 0),
         )
         .order_by("start_time", "pk")[:limit]
     )
+    ids = [show.pk for show in shows]
+    revenue = dict(
+        Order.objects.filter(show__in=ids, success=True)
+        .order_by()
+        .values("show")
+        .annotate(n=Sum(F("total") - F("refunded_amount"), output_field=money))
+        .values_list("show", "n")
+    )
+    admissions = {
+        row["show"]: row
+        for row in TicketAttendee.objects.filter(show__in=ids, status=TicketAttendee.Status.VALID)
+        .order_by()
+        .values("show")
+        .annotate(admissions=Count("pk"), checked_in=Count("pk", filter=Q(is_checked_in=True)))
+    }
+    for show in shows:
+        show.revenue = revenue.get(show.pk) or Decimal(0)
+        counts = admissions.get(show.pk, {})
+        show.admissions, show.checked_in = counts.get("admissions", 0), counts.get("checked_in", 0)
+    return shows
 
 
 def producer_recent_orders(*, producer: Producer, limit: int = 8):

@@ -483,3 +483,27 @@ def test_the_demo_producers_see_their_analytics_and_help(client, settings, tmp_p
     assert "Door links and checking people in" in help_page
     client.force_login(UserFactory())  # no producer: the page says how to join, as every portal page
     assert client.get(URL).status_code == 403
+
+
+def test_a_charts_coordinates_are_svg_numbers_in_any_locale():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from piquetickets.portal.charts import bar_chart
+
+    chart = bar_chart(
+        [Decimal("12.5"), Decimal("0"), Decimal("1234.75")],
+        titles=["a", "b", "c"],
+        x_labels={0: "1 Mar", 2: "Today"},
+        format_value=lambda amount: f"${amount}",
+    )
+
+    with translation.override("de"):
+        svg = render_to_string("portal/_bar_chart.html", {"chart": chart, "label": "Sales", "id": "c"})
+
+    first = chart.bars[0]
+    assert f'x="{first.x}" y="{first.y}" width="{first.width}" height="{first.height}"' in svg
+    assert "." in str(first.x) + str(first.width)  # the figures have decimals, written with a point
+    numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
+    assert len(numbers) > 10
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", number) for number in numbers), numbers

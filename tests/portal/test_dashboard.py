@@ -221,7 +221,7 @@ def test_the_dashboard_takes_the_same_number_of_queries_however_many_shows_and_o
 ):
     build(producer, 1)
     owner_client.get("/dashboard/")
-    with django_assert_num_queries(7) as one:  # session, user, memberships (the scope too), 4 reads
+    with django_assert_num_queries(9) as one:  # session, user, memberships (the scope too), 6 reads
         assert owner_client.get("/dashboard/").status_code == 200
 
     build(producer, 6)

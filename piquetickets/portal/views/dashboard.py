@@ -130,7 +130,8 @@ def _sales(days, currency: str) -> dict:
         "chart": chart,
         "rows": [
             {
-                "day": day.day,
+                "iso": day.day.isoformat(),
+                "label": f"{day.day:%a} {day.day.day} {day.day:%b}",
                 "orders": day.orders,
                 "tickets": day.tickets,
                 "revenue": format_money(day.revenue, currency),
