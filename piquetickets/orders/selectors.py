@@ -181,17 +181,19 @@ def orders_totals(*, producer: Producer, show: Show | None = None, status: str =
     """``count``, ``tickets`` and, per currency (``money``: ``currency``, ``total`` what buyers paid,
     ``refunded``, ``net``; one row per currency, by currency code), the orders :func:`producer_orders`
     lists for the same arguments, in one query however many orders. Sums of different currencies are
-    never added together."""
+    never added together. ``count`` is every order listed; the tickets and the money are those of the
+    paid ones (success): a pending checkout or an expired hold paid nothing."""
     orders = _orders_filtered(producer=producer, show=show, status=status, search=search)
     money = DecimalField(max_digits=14, decimal_places=2)
+    paid = Q(success=True)  # a pending, expired or cancelled order is counted, but no money nor ticket of it
     by_currency = list(
         orders.order_by()
         .values("currency")
         .annotate(
             count=Count("pk"),
-            total=Coalesce(Sum("total"), Value(0), output_field=money),
-            refunded=Coalesce(Sum("refunded_amount"), Value(0), output_field=money),
-            tickets=Coalesce(Sum("ticket_count"), 0),
+            total=Coalesce(Sum("total", filter=paid), Value(0), output_field=money),
+            refunded=Coalesce(Sum("refunded_amount", filter=paid), Value(0), output_field=money),
+            tickets=Coalesce(Sum("ticket_count", filter=paid), 0),
         )
         .order_by("currency")
     )

@@ -18,6 +18,7 @@ from piquetickets.emails.models import EmailTracking
 from piquetickets.orders.emails import order_confirmation_queue
 from piquetickets.orders.models import Order, Refund, TicketAttendee
 from piquetickets.payments.models import WebhookEvent
+from piquetickets.portal.forms.analytics import AnalyticsFilterForm
 from piquetickets.portal.views.orders import RESENDS_PER_HOUR
 from tests.factories import AttendeeFactory, OrderFactory, ShowFactory, TicketFactory, TicketOrderFactory, UserFactory
 
@@ -113,6 +114,33 @@ def test_list_shows_paid_orders_newest_first_with_totals(owner_client, producer,
     totals = response.context["totals"]
     assert totals == {"count": 2, "tickets": 3, "total": ["$60.00"], "refunded": ["$5.00"], "net": ["$55.00"]}
     assert "−$5.00 refunded" in html
+
+
+def test_list_totals_count_no_money_nor_tickets_of_unpaid_orders(owner_client, show, ticket):
+    paid_order(show, ticket=ticket, first_name="Ada", last_name="Paid", tickets=2)
+    OrderFactory(show=show, status=Order.Status.PENDING, total=Decimal("54.23"), ticket_count=2)
+    OrderFactory(show=show, status=Order.Status.EXPIRED, total=Decimal("30.00"), ticket_count=1)
+
+    every = owner_client.get(LIST, {"status": "all"}).context["totals"]
+    pending = owner_client.get(LIST, {"status": "pending"}).context["totals"]
+
+    assert every == {"count": 3, "tickets": 2, "total": ["$40.00"], "refunded": ["$0.00"], "net": ["$40.00"]}
+    assert pending == {"count": 1, "tickets": 0, "total": ["$0.00"], "refunded": ["$0.00"], "net": ["$0.00"]}
+
+
+def test_the_show_filter_dates_each_show_on_its_own_clock(owner_client, producer):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 12, 31, 23, 0, tzinfo=ZoneInfo("America/Chicago"))  # 1 Jan 2027 in UTC
+    ShowFactory(producer=producer, title="Late Draft", start_time=start, end_time=start + timedelta(hours=2),
+                time_zone="America/Chicago")  # fmt: skip
+
+    orders = owner_client.get(LIST).content.decode()
+    analytics_form = AnalyticsFilterForm(producer=producer, today=start.date())
+
+    assert ">Late Draft (31 Dec 2026)</option>" in orders
+    assert "Late Draft (31 Dec 2026)" in str(analytics_form["show"])
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,18 @@ def test_orders_export_without_filters_is_every_paid_order(owner_client, show):
     assert len(rows) == 3
 
 
+@pytest.mark.parametrize("path", ["/dashboard/orders/export/", "/dashboard/orders/attendees/export/"])
+def test_an_export_of_a_show_not_ours_is_not_found_rather_than_every_order(owner_client, show, path):
+    paid_order(show, ticket=TicketFactory(show=show))
+    theirs = ShowFactory(title="Someone else's")
+
+    for slug in (theirs.slug, "no-such-show"):
+        response = owner_client.get(path, {"show": slug})
+        assert response.status_code == 404
+        assert response.get("Content-Type", "").startswith("text/html")
+    assert owner_client.get(path, {"show": show.slug}).status_code == 200
+
+
 def test_attendees_export(owner_client, show):
     ticket = TicketFactory(show=show, name="@VIP")
     order = paid_order(show, ticket=ticket, tickets=2, first_name="Ada", last_name="Lovelace")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django import forms
 
 from piquetickets.core.widgets import QuickSelect
+from piquetickets.portal.forms.orders import show_choice_label
 from piquetickets.shows.models import Show
 
 DEFAULT_DAYS = 30
@@ -54,7 +55,7 @@ class AnalyticsFilterForm(forms.Form):
         self.today = today
         # The producer's shows, newest first: another producer's show is not a choice (and so refused).
         self.fields["show"].queryset = Show.objects.filter(producer=producer).order_by("-start_time", "pk")
-        self.fields["show"].label_from_instance = lambda show: f"{show.title} ({show.start_time:%-d %b %Y})"
+        self.fields["show"].label_from_instance = show_choice_label
         for name in ("start", "end"):
             self.fields[name].widget.attrs.update({"min": EARLIEST.isoformat(), "max": self._latest().isoformat()})
 

@@ -15,6 +15,7 @@ from django.forms.models import ModelChoiceIterator
 
 from piquetickets.core.widgets import QuickSelect
 from piquetickets.orders.selectors import ORDER_STATUS_FILTERS
+from piquetickets.orders.tickets import show_local
 from piquetickets.shows.models import Show
 
 ATTENDEE_STATES = (
@@ -23,6 +24,13 @@ ATTENDEE_STATES = (
     ("checked_in", "Checked in"),
     ("all", "All, refunded too"),
 )
+
+
+def show_choice_label(show: Show) -> str:
+    """``Open Mic Madness (19 Dec 2026)``: the date on the show's own clock (a 7:30 PM show in Chicago is
+    on the 19th, though it is the 20th in UTC)."""
+    local = show_local(show, show.start_time)
+    return f"{show.title} ({local.day} {local:%b} {local.year})"
 
 
 class _ShowChoiceIterator(ModelChoiceIterator):
@@ -44,7 +52,7 @@ class _ShowChoiceField(forms.ModelChoiceField):
     widget = QuickSelect
 
     def label_from_instance(self, show: Show) -> str:
-        return f"{show.title} ({show.start_time:%d %b %Y})"
+        return show_choice_label(show)
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -655,11 +655,19 @@ def _attendee_csv_rows(attendees, shows: _Shows):
         )  # fmt: skip
 
 
+def _refuse_unknown_show(form) -> None:
+    """An export of a show that is not one of the producer's is not found: the list page shows every
+    order for a stale link, but a file of every order named after another show would be a wrong file."""
+    if form.is_bound and form.data.get("show") and form.value("show") is None:
+        raise Http404("No such show.")
+
+
 @require_GET
 @producer_required
 def order_export(request) -> HttpResponse:
     """The orders list as CSV: the same filters, every page, streamed."""
-    _form, values = _order_filters(request)
+    form, values = _order_filters(request)
+    _refuse_unknown_show(form)
     orders = producer_orders(producer=request.producer, **values).select_related(None)
     show = values["show"]
     name = csv_filename(request.producer.slug, "orders", show.slug if show else "")
@@ -670,7 +678,8 @@ def order_export(request) -> HttpResponse:
 @producer_required
 def attendee_export(request) -> HttpResponse:
     """The attendees list as CSV: the same filters, every page, streamed."""
-    _form, values = _attendee_filters(request)
+    form, values = _attendee_filters(request)
+    _refuse_unknown_show(form)
     attendees = producer_attendees(producer=request.producer, **values).select_related(None)
     show = values["show"]
     name = csv_filename(request.producer.slug, "attendees", show.slug if show else "")
