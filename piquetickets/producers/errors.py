@@ -27,6 +27,15 @@ class InvitationExpired(ApplicationError):
     status = 410
 
 
+class InvitationForSomeoneElse(ApplicationError):
+    code = "invitation_for_someone_else"
+    default_message = (
+        "This invitation was sent to another email address than your account's. Sign out, then open the link "
+        "again to join with the invited address, or ask the team's owner to invite your account's address."
+    )
+    status = 403
+
+
 class AccountExists(ApplicationError):
     code = "account_exists"
     default_message = "There is already an account with this email address: sign in to accept the invitation."

@@ -26,6 +26,7 @@ from .errors import (
     AccountExists,
     AlreadyMember,
     InvitationExpired,
+    InvitationForSomeoneElse,
     InvitationNotFound,
     InvitationUsed,
     LastOwner,
@@ -194,14 +195,20 @@ def _free_username(email: str) -> str:
 
 
 @transaction.atomic
+def invitation_is_for(invitation: OnboardingSession, user) -> bool:
+    """Whether ``user``'s account has the address ``invitation`` was sent to (case aside)."""
+    return bool(user.email) and user.email.strip().casefold() == invitation.email.strip().casefold()
+
+
 def producer_invitation_accept(*, token: str, user=None, new_account: NewAccount | None = None):
     """Accept an invitation: ``user`` (signed in) joins, or a new account is made for the invited
     address from ``new_account``. The invitation is used up in the same transaction (a conditional
     update: of two acceptances at once, one wins). Leads of the producer become "onboarded".
 
     Returns the :class:`UserProducerAssociation`. Raises :class:`InvitationNotFound`,
-    :class:`InvitationUsed`, :class:`InvitationExpired`, and :class:`AccountExists` when a new account
-    is asked for an address that already has one.
+    :class:`InvitationUsed`, :class:`InvitationExpired`, :class:`InvitationForSomeoneElse` when
+    ``user``'s email address is not the invited one (a forwarded or leaked link opens no team to another
+    account), and :class:`AccountExists` when a new account is asked for an address that already has one.
     """
     invitation = invitation_for_token(token=token)
     if invitation is None or invitation.producer_id is None:
@@ -210,6 +217,8 @@ def producer_invitation_accept(*, token: str, user=None, new_account: NewAccount
         raise InvitationUsed()
     if invitation.expires_at <= timezone.now():
         raise InvitationExpired()
+    if user is not None and not invitation_is_for(invitation, user):
+        raise InvitationForSomeoneElse()
     if user is None:
         if new_account is None:
             raise ValueError("producer_invitation_accept needs a user or a new_account.")

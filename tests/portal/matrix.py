@@ -167,14 +167,16 @@ CASES: dict[str, list[Case]] = {
         Case("post", expect(anon=302, outsider=409, manager=303, owner=409, staff=404)),
     ],
     "join": [
+        # The invitation is for an address none of the signed-in callers has: only the person invited (here
+        # signed out, making their account) may use it; anyone else is refused (403) and nothing changes.
         Case(
             "get",
-            expect(anon=200, outsider=200, manager=200, owner=200, staff=200),
+            expect(anon=200, outsider=403, manager=403, owner=403, staff=403),
             args=lambda w: [w.invitation_token],
         ),
         Case(
             "post",
-            expect(anon=303, outsider=303, manager=303, owner=303, staff=303),
+            expect(anon=303, outsider=403, manager=403, owner=403, staff=403),
             args=lambda w: [w.invitation_token],
             data=lambda w: {
                 "first_name": "Nia",

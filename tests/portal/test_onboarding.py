@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from piquetickets.accounts.models import User
 from piquetickets.portal.access import SESSION_KEY
-from piquetickets.producers.errors import InvitationUsed
+from piquetickets.producers.errors import InvitationForSomeoneElse, InvitationUsed
 from piquetickets.producers.models import OnboardingSession, ProducerInterest, UserProducerAssociation
-from piquetickets.producers.services import producer_invitation_accept, producer_invite
+from piquetickets.producers.services import NewAccount, producer_invitation_accept, producer_invite
 from tests.factories import MembershipFactory, ProducerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,9 +147,9 @@ def test_the_token_stays_out_of_referrers_and_caches(client, invited):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_someone_signed_in_joins_with_their_account(client, producer, owner, invited):
+def test_someone_signed_in_with_the_invited_address_joins_with_their_account(client, producer, owner, invited):
     _, token = invited
-    existing = MembershipFactory(producer__name="Elsewhere").user
+    existing = MembershipFactory(producer__name="Elsewhere", user__email="Nia@Example.com").user
     client.force_login(existing)
 
     assert (
@@ -160,7 +160,35 @@ def test_someone_signed_in_joins_with_their_account(client, producer, owner, inv
     assert response.status_code == 303
     assert UserProducerAssociation.objects.filter(user=existing, producer=producer, role="manager").exists()
     assert client.session[SESSION_KEY] == producer.pk
-    assert User.objects.filter(email="nia@example.com").count() == 0
+    assert User.objects.filter(email__iexact="nia@example.com").count() == 1
+
+
+@pytest.mark.parametrize("email", ["erik@northernlights.example", ""])
+def test_an_account_of_another_address_cannot_use_the_invitation(client, producer, invited, email):
+    """A forwarded or leaked link: the account signed in is not the one invited. Nothing is written, the
+    invitation still works for the person invited."""
+    invitation, token = invited
+    stranger = MembershipFactory(producer__name="Northern Lights", user__email=email).user
+    client.force_login(stranger)
+    before = state()
+
+    page = client.get(f"/dashboard/join/{token}/")
+    joined = client.post(f"/dashboard/join/{token}/")
+
+    assert page.status_code == joined.status_code == 403
+    html = page.content.decode()
+    assert "This invitation is for another address" in html
+    assert "n…@example.com" in html
+    assert "nia@example.com" not in html
+    assert 'action="/accounts/logout/"' in html
+    assert f'name="next" value="/dashboard/join/{token}/"' in html
+    assert "Join " + producer.name not in html.replace("Join " + producer.name + "</title>", "")
+    assert state() == before
+    assert not UserProducerAssociation.objects.filter(user=stranger, producer=producer).exists()
+    with pytest.raises(InvitationForSomeoneElse):
+        producer_invitation_accept(token=token, user=stranger)
+    invitation.refresh_from_db()
+    assert not invitation.is_used
 
 
 def test_an_invited_address_that_has_an_account_signs_in_first(client, invited):
@@ -187,15 +215,18 @@ def test_accepting_marks_the_producers_lead_onboarded(client, producer, invited)
     assert lead.status == "onboarded"
 
 
-def test_an_invitation_is_used_once_even_by_two_accounts(invited):
+def test_an_invitation_is_used_once(producer, invited):
     _, token = invited
-    first, second = UserFactory(), UserFactory()
+    first = UserFactory(email="nia@example.com")
 
     producer_invitation_accept(token=token, user=first)
     with pytest.raises(InvitationUsed):
-        producer_invitation_accept(token=token, user=second)
+        producer_invitation_accept(token=token, user=first)
+    with pytest.raises(InvitationUsed):
+        producer_invitation_accept(token=token, new_account=NewAccount("Nia", "Again", "laughs-all-night-77"))
 
-    assert not UserProducerAssociation.objects.filter(user=second).exists()
+    assert list(UserProducerAssociation.objects.filter(producer=producer).values_list("user", flat=True)) == [first.pk]
+    assert User.objects.filter(email__iexact="nia@example.com").count() == 1
 
 
 def test_a_username_taken_already_gets_a_number(client, producer):

@@ -1,6 +1,8 @@
 """Accepting an invitation: ``/dashboard/join/<token>/``, the one-time link a team invitation emails.
 
-- Signed in: "Join <producer>" with a button; the account joins.
+- Signed in with the invited address: "Join <producer>" with a button; the account joins.
+- Signed in with another address: refused (403), with a way to sign out and open the link again: a
+  forwarded or leaked link opens the team to nobody but the person invited.
 - Signed out, the invited address has no account: name and password; the account is made, signed in
   (a new session) and joins.
 - Signed out, the address has an account: sign in first (the link brings you back here).
@@ -22,9 +24,14 @@ from django.views.decorators.http import require_http_methods
 
 from piquetickets.accounts.models import User
 from piquetickets.core.errors import ApplicationError
-from piquetickets.producers.errors import InvitationExpired, InvitationNotFound, InvitationUsed
+from piquetickets.producers.errors import (
+    InvitationExpired,
+    InvitationForSomeoneElse,
+    InvitationNotFound,
+    InvitationUsed,
+)
 from piquetickets.producers.selectors import invitation_for_token
-from piquetickets.producers.services import NewAccount, producer_invitation_accept
+from piquetickets.producers.services import NewAccount, invitation_is_for, producer_invitation_accept
 
 from ..access import SESSION_KEY
 from ..forms import apply_error
@@ -36,6 +43,12 @@ BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 def _refused(request, error: ApplicationError):
     return render(request, "portal/onboarding/refused.html", {"error": error}, status=error.status)
+
+
+def _masked(email: str) -> str:
+    """``n…@example.com``: enough for the person invited to know the address, not the whole of it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 def _check(invitation):
@@ -64,6 +77,10 @@ def _join(request, token: str):
         return _refused(request, problem)
     producer = invitation.producer
     signed_in = request.user.is_authenticated
+    if signed_in and not invitation_is_for(invitation, request.user):
+        error = InvitationForSomeoneElse()
+        context = {"error": error, "invitation": invitation, "invited": _masked(invitation.email)}
+        return render(request, "portal/onboarding/refused.html", context, status=error.status)
     has_account = not signed_in and User.objects.filter(email__iexact=invitation.email).exists()
     form = None if signed_in or has_account else JoinForm(email=invitation.email)
     if request.method == "POST":
