@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -139,19 +140,38 @@ ATTENDEE_FIELDS = (
 )  # fmt: skip
 
 
-def _attendee_for(code: str) -> TicketAttendee | None:
+# A ticket's short code: the first 8 characters of its UUID, as the email, the order page, the door list
+# and the CSV show it (``B8C49AC7``).
+SHORT_CODE = re.compile(r"[0-9a-f]{8}")
+
+
+class _SharedShortCode(Exception):
+    """Two tickets of the show start with the code typed: only the whole code (or the QR code) tells."""
+
+
+def _attendee_for(code: str, *, show_id: int | None = None) -> TicketAttendee | None:
+    """The ticket whose UUID is ``code``; or, given the door's show, the one of that show whose UUID
+    starts with ``code`` when it is a short code (read by a range of the UUID index, on SQLite as on
+    PostgreSQL). Raises :class:`_SharedShortCode` when two of the show's tickets share it."""
+    tickets = TicketAttendee.objects.select_related(
+        "ticket_order__ticket", "ticket_order__order", "show", "checked_in_session"
+    ).only(*ATTENDEE_FIELDS)
+    typed = (code or "").strip().lower()
     try:
-        key = uuid.UUID(code.strip())
+        return tickets.filter(uuid=uuid.UUID(typed)).first()
     except (ValueError, AttributeError):
+        pass
+    short = typed.replace(" ", "").lstrip("#")
+    if show_id is None or not SHORT_CODE.fullmatch(short):
         return None
-    return (
-        TicketAttendee.objects.select_related(
-            "ticket_order__ticket", "ticket_order__order", "show", "checked_in_session"
-        )
-        .only(*ATTENDEE_FIELDS)
-        .filter(uuid=key)
-        .first()
+    found = list(
+        tickets.filter(
+            show_id=show_id, uuid__gte=uuid.UUID(short + "0" * 24), uuid__lte=uuid.UUID(short + "f" * 24)
+        ).order_by()[:2]
     )
+    if len(found) > 1:
+        raise _SharedShortCode
+    return found[0] if found else None
 
 
 def _refusal(attendee: TicketAttendee, session: CheckInSession) -> ScanOutcome:
@@ -171,7 +191,8 @@ def _refusal(attendee: TicketAttendee, session: CheckInSession) -> ScanOutcome:
 
 
 def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOutcome:
-    """Admit the ticket whose UUID is ``code`` at ``session``'s show, exactly once.
+    """Admit the ticket whose UUID is ``code`` (or, for a ticket of this show, its 8-character short code)
+    at ``session``'s show, exactly once.
 
     One conditional UPDATE (valid, this show, not yet checked in) decides: of two devices scanning the
     same ticket at the same moment, one gets ``checked_in`` and the other ``already_checked_in``
@@ -180,8 +201,16 @@ def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOu
     """
     now = now or timezone.now()
     code = (code or "").strip()[:100]
-    attendee = _attendee_for(code)
-    if attendee is None:
+    shared = False
+    try:
+        attendee = _attendee_for(code, show_id=session.show_id)
+    except _SharedShortCode:
+        attendee, shared = None, True
+    if shared:
+        outcome = ScanOutcome(
+            Result.NOT_FOUND, "Two tickets start with this code: scan the QR code or type the whole code."
+        )
+    elif attendee is None:
         outcome = ScanOutcome(Result.NOT_FOUND, "This code isn't a ticket we know.")
     elif attendee.show_id != session.show_id and attendee.show.producer_id != session.show.producer_id:
         # Another producer's ticket: say no more than that (no buyer, order or show), and log no attendee.
@@ -204,7 +233,7 @@ def check_in_attendee(*, session: CheckInSession, code: str, now=None) -> ScanOu
                 Result.CHECKED_IN, "Checked in", attendee, checked_in_at=now, checked_in_by=session.label
             )
         else:
-            attendee = _attendee_for(code)  # what the other device (or a refund) did first
+            attendee = _attendee_for(str(attendee.uuid))  # what the other device (or a refund) did first
             outcome = _refusal(attendee, session)
     CheckInScan.objects.create(
         session=session, attendee=outcome.attendee, code=code, result=outcome.code, created_at=now
@@ -218,7 +247,10 @@ def check_in_undo(*, session: CheckInSession, code: str, now=None) -> TicketAtte
     Raises :class:`NotCheckedIn` when the ticket isn't checked in (or isn't this show's).
     """
     now = now or timezone.now()
-    attendee = _attendee_for(code or "")
+    try:
+        attendee = _attendee_for(code or "", show_id=session.show_id)
+    except _SharedShortCode:
+        attendee = None
     if attendee is None or attendee.show_id != session.show_id:
         raise NotCheckedIn("This ticket isn't checked in at this show.")
     with transaction.atomic():

@@ -183,6 +183,60 @@ def test_every_scan_is_logged_in_order_and_listed_for_the_door(door):
     ]
 
 
+@pytest.mark.parametrize("typed", ["{short}", "{short_lower}", " #{short} "])
+def test_the_short_code_on_the_email_and_door_list_checks_in_this_shows_ticket(door, typed):
+    short = str(door["alex"].uuid)[:8]
+    code = typed.format(short=short.upper(), short_lower=short)
+
+    response = scan(door["session"], code)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["extra"]["attendee"]["uuid"] == str(door["alex"].uuid)
+    assert TicketAttendee.objects.get(pk=door["alex"].pk).is_checked_in
+    assert scan(door["session"], code).json()["code"] == "already_checked_in"
+
+
+def test_a_short_code_finds_no_ticket_of_another_show(door):
+    elsewhere = AttendeeFactory(first_name="Other", last_name="Show")
+
+    response = scan(door["session"], str(elsewhere.uuid)[:8].upper())
+
+    assert_error(response, 404, "not_found")
+    assert "Other" not in response.content.decode()
+    assert not TicketAttendee.objects.get(pk=elsewhere.pk).is_checked_in
+
+
+def test_two_tickets_sharing_a_short_code_ask_for_the_whole_code(door):
+    import uuid
+
+    line = door["alex"].ticket_order
+    twins = [
+        AttendeeFactory(ticket_order=line, uuid=uuid.UUID("abcdef12-0000-4000-8000-000000000001")),
+        AttendeeFactory(ticket_order=line, uuid=uuid.UUID("abcdef12-ffff-4fff-8fff-ffffffffffff")),
+    ]
+
+    shared = scan(door["session"], "ABCDEF12")
+    whole = scan(door["session"], twins[1].uuid)
+
+    assert shared.status_code == 404
+    assert shared.json()["detail"] == "Two tickets start with this code: scan the QR code or type the whole code."
+    assert whole.json()["code"] == "checked_in"
+    assert [t.is_checked_in for t in TicketAttendee.objects.filter(pk__in=[t.pk for t in twins]).order_by("uuid")] == [
+        False,
+        True,
+    ]
+
+
+def test_undo_takes_the_short_code_too(door):
+    scan(door["session"], door["sam"].uuid)
+    url = f"/api/v1/checkin/undo/?token={door['session'].token}"
+
+    response = APIClient().post(url, {"attendee_uuid": str(door["sam"].uuid)[:8].upper()}, format="json")
+
+    assert response.json()["code"] == "undone"
+    assert not TicketAttendee.objects.get(pk=door["sam"].pk).is_checked_in
+
+
 def test_undo_lets_the_ticket_in_again_and_is_logged(door):
     scan(door["session"], door["sam"].uuid)
     url = f"/api/v1/checkin/undo/?token={door['session'].token}"
