@@ -7,6 +7,7 @@ before writing, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from piquetickets.accounts.services import user_profile_ensure
 from piquetickets.core.errors import InvalidInput, NotFound
+from piquetickets.core.money import format_money
 from piquetickets.core.updates import assign_fields, deactivate_or_delete
 from piquetickets.orders.models import TicketOrder
 
@@ -282,6 +284,31 @@ def _check_promo_tickets(show: Show, tickets: Iterable[Ticket] | None) -> list[T
     return tickets
 
 
+# What a buyer can type without a doubt: letters, digits, "-" and "_" (no spaces, no punctuation).
+PROMO_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _check_promo(promo: TicketPromoCode, tickets: list[Ticket] | None) -> None:
+    """Refuse a code buyers can't type reliably, and a fixed discount above every price it applies to
+    (every ticket would be free: a 500 typed for 5.00; a free code is 100 %)."""
+    problems: dict[str, list[str]] = {}
+    if promo.code and not PROMO_CODE_RE.fullmatch(promo.code):
+        problems["code"] = ["Use letters, digits, - and _ only, without spaces: buyers type it at checkout."]
+    if promo.discount_type == TicketPromoCode.DiscountType.FIXED and promo.discount:
+        if tickets is None and promo.pk:  # an update leaving the ticket types as they are
+            tickets = list(promo.tickets.all())
+        applies = tickets or list(Ticket.objects.filter(show_id=promo.show_id))  # none chosen: every type
+        prices = [ticket.price for ticket in applies]
+        if prices and promo.discount > max(prices):
+            top = format_money(max(prices), promo.show.currency)
+            problems["discount"] = [
+                f"That is more than any ticket it applies to costs (at most {top}): every ticket would be free. "
+                "Enter the amount taken off each ticket, or make a 100% code for free tickets."
+            ]
+    if problems:
+        raise InvalidInput(extra={"fields": problems})
+
+
 @transaction.atomic
 def promo_code_create(*, show: Show, data: dict[str, Any], tickets: Iterable[Ticket] | None = None) -> TicketPromoCode:
     """Add a promo code to a show; ``tickets`` limits it to those ticket types of the same show."""
@@ -289,6 +316,7 @@ def promo_code_create(*, show: Show, data: dict[str, Any], tickets: Iterable[Tic
     promo = TicketPromoCode(show=show)
     assign_fields(promo, data, PROMO_FIELDS)
     promo.code = promo.code.strip()
+    _check_promo(promo, tickets)
     promo.full_clean()
     promo.save()
     if tickets is not None:
@@ -307,6 +335,7 @@ def promo_code_update(
     if locked.max_uses is not None and locked.max_uses < locked.times_used:
         raise InvalidInput(extra={"fields": {"max_uses": [f"It has been used {locked.times_used} times already."]}})
     locked.code = locked.code.strip()
+    _check_promo(locked, tickets)
     locked.full_clean()
     locked.save()
     if tickets is not None:

@@ -535,6 +535,48 @@ def test_promo_code_refusals_are_shown_and_nothing_written(owner_client, produce
     assert TicketPromoCode.objects.count() == 1
 
 
+@pytest.mark.parametrize("code", ["bad code!!", "TWO WORDS", "semi;colon", "-LEADING"])
+def test_a_promo_code_buyers_could_not_type_reliably_is_refused(owner_client, producer, code):
+    show = ShowFactory(producer=producer)
+
+    response = owner_client.post(
+        reverse("portal:show-promo-create", args=[show.slug]),
+        {"code": code, "discount_type": "percent", "discount": "10"},
+    )
+
+    assert response.status_code == 422
+    assert "Use letters, digits, - and _ only, without spaces" in response.content.decode()
+    assert not TicketPromoCode.objects.exists()
+
+
+def test_a_fixed_discount_above_every_price_it_applies_to_is_refused(owner_client, producer):
+    show = ShowFactory(producer=producer, currency="USD")
+    general = TicketFactory(show=show, name="General", price=Decimal("15.00"))
+    TicketFactory(show=show, name="VIP", price=Decimal("40.00"))
+    url = reverse("portal:show-promo-create", args=[show.slug])
+
+    typo = owner_client.post(url, {"code": "TYPO", "discount_type": "fixed", "discount": "500"})
+    on_general = owner_client.post(
+        url, {"code": "GEN", "discount_type": "fixed", "discount": "20", "tickets": [general.pk]}
+    )
+    fine = owner_client.post(url, {"code": "TWENTY", "discount_type": "fixed", "discount": "20"})
+    free = owner_client.post(url, {"code": "COMP", "discount_type": "percent", "discount": "100"})
+
+    assert (typo.status_code, on_general.status_code) == (422, 422)
+    assert "more than any ticket it applies to costs (at most $40.00)" in typo.content.decode()
+    assert "(at most $15.00)" in on_general.content.decode()
+    assert 'value="500"' in typo.content.decode()
+    assert (fine.status_code, free.status_code) == (303, 303)  # free for $15 tickets, $20 off the VIP: allowed
+    assert sorted(TicketPromoCode.objects.values_list("code", flat=True)) == ["COMP", "TWENTY"]
+    promo = TicketPromoCode.objects.get(code="TWENTY")
+    edit = owner_client.post(
+        reverse("portal:show-promo-edit", args=[show.slug, promo.pk]),
+        {"code": "TWENTY", "discount_type": "fixed", "discount": "20", "tickets": [general.pk], "is_active": "on"},
+    )
+    assert edit.status_code == 422
+    assert list(TicketPromoCode.objects.get(pk=promo.pk).tickets.all()) == []  # still every type, the VIP too
+
+
 def test_promo_code_max_uses_not_below_uses_made(owner_client, producer):
     show = ShowFactory(producer=producer)
     promo = PromoCodeFactory(show=show, code="USED", times_used=4)
