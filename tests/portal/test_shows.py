@@ -709,6 +709,24 @@ def test_publish_and_unpublish(owner_client, producer, publisher):
     assert show.published is False
 
 
+def test_unpublishing_a_show_with_tickets_sold_asks_first_and_says_what_happens(owner_client, producer):
+    show = ShowFactory(producer=producer, published=True, title="Sold Some")
+    TicketFactory(show=show, quantity_sold=2)
+    unsold = ShowFactory(producer=producer, published=True, title="Sold None")
+    TicketFactory(show=unsold)
+
+    page = owner_client.get(reverse("portal:show", args=[show.slug])).content.decode()
+    quiet = owner_client.get(reverse("portal:show", args=[unsold.slug])).content.decode()
+
+    assert '<summary class="btn btn--secondary">Unpublish…</summary>' in page
+    assert "2 tickets are sold. Unpublished, the show is off sale" in page
+    assert "nobody is told or refunded" in page
+    assert "Unpublish “Sold Some”</button>" in page
+    assert "Unpublish…" not in quiet
+    assert "tickets are sold" not in quiet
+    assert ">Unpublish</button>" in quiet
+
+
 def test_preview_of_a_draft(owner_client, producer):
     show = ShowFactory(producer=producer, published=False, title="Secret", description="<h1>Big</h1><p>Fun</p>")
     TicketFactory(show=show, name="Door", price=Decimal("12.00"))

@@ -35,3 +35,16 @@ document.addEventListener("click", (event) => {
   const inside = event.target instanceof Element ? event.target.closest("[data-portal-dropdown]") : null;
   closeAll(inside);
 });
+
+// A confirmation that opens in place (<details class="confirm">: Remove…, Revoke…, Unpublish…) closes
+// with Escape too, the focus back on its button; a click elsewhere leaves it open (it holds a form).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) {
+    return;
+  }
+  const confirm = event.target.closest("details.confirm[open]");
+  if (confirm) {
+    confirm.open = false;
+    confirm.querySelector("summary")?.focus();
+  }
+});
