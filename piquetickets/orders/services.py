@@ -826,7 +826,8 @@ def refund_quote(
         raise RefundInvalid("The amount to refund must be more than zero.", extra={"amount": str(amount)})
     if amount > remaining:
         raise RefundInvalid(
-            f"At most {remaining} {order.currency} can still be refunded.", extra={"remaining": str(remaining)}
+            f"At most {format_money(remaining, order.currency)} can still be refunded.",
+            extra={"remaining": str(remaining)},
         )
     staying = [a for a in valid if a not in chosen]
     return RefundQuote(amount=amount, attendees=chosen, staying=staying, remaining_after=remaining - amount)

@@ -206,7 +206,7 @@ def test_cancel_goes_back_to_the_order_and_change_keeps_the_choice(api, client, 
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("100.00", "At most 66.95 USD can still be refunded."),
+        ("100.00", "At most $66.95 can still be refunded."),
         ("0", "The amount to refund must be more than zero."),
         ("-5", "Ensure this value is greater than or equal to 0."),
         ("ten", "A valid number is required."),
@@ -253,7 +253,7 @@ def test_the_review_refuses_what_the_refund_service_would(api, client, sale, adm
 
     assert too_much.status_code == 422
     assert too_much.context["step"] == "choose"
-    assert error_of(too_much.content.decode(), "amount") == "At most 66.95 USD can still be refunded."
+    assert error_of(too_much.content.decode(), "amount") == "At most $66.95 can still be refunded."
     assert tickets_then_too_much.status_code == 200  # the amount field is only for “An amount of money”
     assert tickets_then_too_much.context["preview"].amount == Decimal("20.00")
     assert_nothing_refunded(order, sold=3)

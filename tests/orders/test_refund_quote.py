@@ -86,7 +86,7 @@ def test_an_amount_alone_keeps_every_ticket(api, client, sale):
 @pytest.mark.parametrize(
     ("arguments", "message", "extra"),
     [
-        ({"amount": Decimal("66.96")}, "At most 66.95 USD can still be refunded.", {"remaining": "66.95"}),
+        ({"amount": Decimal("66.96")}, "At most $66.95 can still be refunded.", {"remaining": "66.95"}),
         ({"amount": Decimal("0")}, "The amount to refund must be more than zero.", {"amount": "0.00"}),
         (
             {"attendee_uuids": ["00000000-0000-0000-0000-000000000000"]},

@@ -288,6 +288,25 @@ def test_order_page_of_an_unpaid_order_offers_no_refund_nor_resend(owner_client,
     assert "This order was never paid." in html
 
 
+def test_order_page_of_a_pending_order_says_until_when_its_tickets_are_held(owner_client, show):
+    from zoneinfo import ZoneInfo
+
+    show.time_zone = "America/Chicago"
+    show.save()
+    until = timezone.now() + timedelta(minutes=9)
+    held = OrderFactory(show=show, status=Order.Status.PENDING, hold_expires_at=until)
+    lapsed = OrderFactory(show=show, status=Order.Status.PENDING, hold_expires_at=timezone.now() - timedelta(minutes=1))
+
+    html = owner_client.get(f"/dashboard/orders/{held.uuid}/").content.decode()
+    late = owner_client.get(f"/dashboard/orders/{lapsed.uuid}/").content.decode()
+
+    local = until.astimezone(ZoneInfo("America/Chicago"))
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    assert f"Waiting for payment: the tickets are held until {clock} {local.tzname()}." in html
+    assert "never paid" not in html
+    assert "Waiting for payment: the hold has run out, so the tickets are back on sale." in late
+
+
 def test_another_producers_order_is_not_found(owner_client):
     order = paid_order(ShowFactory())
 

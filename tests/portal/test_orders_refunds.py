@@ -153,7 +153,7 @@ def test_a_double_submit_refunds_once(owner_client, order):
         ({"kind": "amount"}, "amount", "Enter the amount to give back."),
         ({"kind": "amount", "amount": "abc"}, "amount", "Enter an amount like 12.50."),
         ({"kind": "amount", "amount": "0"}, "amount", "The amount to refund must be more than zero."),
-        ({"kind": "amount", "amount": "60.01"}, "amount", "At most 60.00 USD can still be refunded."),
+        ({"kind": "amount", "amount": "60.01"}, "amount", "At most $60.00 can still be refunded."),
         ({"kind": "tickets", "attendees": ["not-a-ticket"]}, "attendees", None),
     ],
 )
@@ -276,7 +276,7 @@ def test_a_confirmation_without_reason_for_an_order_refunded_meanwhile_goes_back
     response = owner_client.post(_url(order), {**posted, "step": "confirm", "reason": ""})
 
     assert response.status_code == 422
-    assert response.context["form"].errors["amount"] == ["At most 40.00 USD can still be refunded."]
+    assert response.context["form"].errors["amount"] == ["At most $40.00 can still be refunded."]
     assert not Refund.objects.exists()
 
 

@@ -315,10 +315,20 @@ def _order_page(request, order: Order, *, refusal: str = "", status: int = 200):
         "emails": emails,
         "events": list(order.webhook_events.all()),
         "can_resend": _can_resend(order),
-        "refund_problem": _refund_problem(order) if order.success else "This order was never paid.",
+        "refund_problem": _refund_problem(order) if order.success else _unpaid_state(order),
         "refusal": refusal,
     }
     return render(request, "portal/orders/detail.html", context, status=status)
+
+
+def _unpaid_state(order: Order) -> str:
+    """What an order without payment is waiting for, if anything."""
+    if order.status == Order.Status.PENDING and order.hold_expires_at and order.hold_expires_at > timezone.now():
+        until = show_local(order.show, order.hold_expires_at)
+        return f"Waiting for payment: the tickets are held until {clock_time(until)} {zone_abbreviation(until)}."
+    if order.status == Order.Status.PENDING:
+        return "Waiting for payment: the hold has run out, so the tickets are back on sale."
+    return "This order was never paid."
 
 
 def _order_for_page(request, uuid) -> Order:
