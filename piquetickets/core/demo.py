@@ -343,6 +343,7 @@ def _paid_order(result: SeedResult, ticket: Ticket, number: int, quantity: int, 
         success=True,
         time_of_purchase=when,
     )
+    Order.objects.filter(pk=order.pk).update(created_at=when)  # placed when paid, as a real order nearly is
     line = TicketOrder.objects.create(
         order=order,
         ticket=ticket,

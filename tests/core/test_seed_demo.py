@@ -50,6 +50,7 @@ def test_seed_demo_builds_a_believable_platform_and_prints_logins():
     assert Order.objects.filter(success=True, status="paid").count() == Order.objects.count()
     lines = dict(Order.objects.annotate(n=Sum("ticket_orders__quantity")).values_list("pk", "n"))
     assert dict(Order.objects.values_list("pk", "ticket_count")) == lines
+    assert all(order.created_at == order.time_of_purchase for order in Order.objects.all())  # lists sort by it
 
 
 def test_demo_shows_start_at_local_evening_times():

@@ -202,7 +202,8 @@ class ShowForm(LocalTimesMixin, forms.Form):
         label="Video link",
         required=False,
         assume_scheme="https",
-        help_text="A YouTube or Vimeo address; the show page links to it.",
+        help_text="A link to the show's video (YouTube, Vimeo or another site): the show page links to it, "
+        "naming the site.",
         error_messages={"invalid": "Enter a web address like https://www.youtube.com/watch?v=…"},
     )
     image = forms.FileField(
