@@ -727,6 +727,25 @@ def test_unpublishing_a_show_with_tickets_sold_asks_first_and_says_what_happens(
     assert ">Unpublish</button>" in quiet
 
 
+def test_the_show_page_warns_when_tickets_on_sale_are_more_than_the_room_holds(owner_client, producer):
+    from tests.factories import VenueFactory
+
+    room = VenueFactory(producer=producer, name="The Basement Room", capacity=120)
+    show = ShowFactory(producer=producer, venue=room, title="Packed")
+    TicketFactory(show=show, quantity=100)
+    extra = TicketFactory(show=show, quantity=30)
+    TicketFactory(show=show, quantity=500, is_active=False)  # off sale: not counted
+
+    over = owner_client.get(reverse("portal:show", args=[show.slug])).content.decode()
+    extra.quantity = 20
+    extra.save()
+    fits = owner_client.get(reverse("portal:show", args=[show.slug])).content.decode()
+
+    warning = "The ticket types on sale add up to 130 tickets, and The Basement Room holds 120."
+    assert f'<p class="alert alert--warning">{warning}' in over
+    assert "alert--warning" not in fits
+
+
 def test_preview_of_a_draft(owner_client, producer):
     show = ShowFactory(producer=producer, published=False, title="Secret", description="<h1>Big</h1><p>Fun</p>")
     TicketFactory(show=show, name="Door", price=Decimal("12.00"))

@@ -246,8 +246,22 @@ def _show_page(request, show: Show, *, refusal: ApplicationError | None = None, 
         "refusal": refusal,
         "reasons": (refusal.extra.get("reasons") or []) if refusal else [],
         "public_url": reverse("storefront:show", args=[show.slug]) if show.is_public else "",
+        "over_room": _over_room(show, tickets),
     }
     return render(request, "portal/shows/detail.html", context, status=status)
+
+
+def _over_room(show: Show, tickets: list) -> str:
+    """A warning when the ticket types on sale add up to more people than the venue holds (a room's
+    capacity is a safety and licensing limit; selling past it is the producer's call, never silent)."""
+    room = show.venue.capacity if show.venue_id else None
+    selling = sum(ticket.quantity for ticket in tickets if ticket.is_active)
+    if not room or selling <= room:
+        return ""
+    return (
+        f"The ticket types on sale add up to {selling:,} tickets, and {show.venue.name} holds {room:,}. "
+        "Lower the quantities, or the venue's capacity if it is wrong."
+    )
 
 
 @require_GET
