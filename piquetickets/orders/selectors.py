@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 
 from piquetickets.producers.models import Producer, ProducerFinancial
@@ -101,7 +102,23 @@ def _order_search(term: str) -> Q:
     reference = term.lower().lstrip("#")
     if re.fullmatch(r"[0-9a-f-]{4,36}", reference):
         query |= Q(uuid__startswith=reference)
+    ticket = _ticket_code_range(reference)
+    if ticket is not None:  # a ticket's code (as the email and door list show it) finds its order
+        lines = TicketAttendee.objects.filter(ticket_order__order=OuterRef("pk"), uuid__range=ticket)
+        query |= Q(Exists(lines))
     return query
+
+
+def _ticket_code_range(reference: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The UUIDs a ticket code stands for: its 8-character short code (a range of the UUID index) or the
+    whole UUID."""
+    if re.fullmatch(r"[0-9a-f]{8}", reference):
+        return uuid.UUID(reference + "0" * 24), uuid.UUID(reference + "f" * 24)
+    try:
+        whole = uuid.UUID(reference)
+    except ValueError:
+        return None
+    return whole, whole
 
 
 def producer_orders(

@@ -183,6 +183,20 @@ def test_list_finds_an_order_by_its_reference_and_filters_by_show(owner_client, 
     assert f'href="/dashboard/orders/export/?show={second_show.slug}"' in html
 
 
+def test_list_finds_an_order_by_one_of_its_ticket_codes(owner_client, show, ticket):
+    wanted = paid_order(show, ticket=ticket, first_name="Code", last_name="Holder", tickets=2)
+    paid_order(show, ticket=ticket, first_name="Some", last_name="One")
+    second = TicketAttendee.objects.filter(ticket_order__order=wanted).order_by("pk").last()
+
+    short = owner_client.get(LIST, {"q": str(second.uuid)[:8].upper()})
+    whole = owner_client.get(LIST, {"q": str(second.uuid)})
+    other = owner_client.get(LIST, {"q": "00000000"})
+
+    assert [row["buyer"] for row in short.context["rows"]] == ["Code Holder"]
+    assert [row["buyer"] for row in whole.context["rows"]] == ["Code Holder"]
+    assert [row["buyer"] for row in other.context["rows"]] == []
+
+
 def test_list_paginates_and_keeps_the_filters(owner_client, show, ticket):
     for n in range(30):
         paid_order(show, ticket=ticket, first_name="Buyer", last_name=f"N{n:02d}")
