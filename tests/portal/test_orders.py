@@ -437,6 +437,11 @@ def test_door_list_is_sorted_by_surname_with_valid_tickets_only(owner_client, sh
     html = response.content.decode()
     assert "3 tickets, 1 checked in" in html
     assert "orders-door__box" in html
+    zed = TicketAttendee.objects.get(last_name="Zed")
+    assert rows[2]["code"] == str(zed.uuid)[:8].upper()
+    assert f'<td class="orders-code">{rows[2]["code"]}</td>' in html
+    assert '<button class="btn btn--primary" type="button" data-print hidden>Print</button>' in html
+    assert "portal/orders/print" in html
 
 
 def test_door_list_of_another_producers_show_is_not_found(owner_client):
