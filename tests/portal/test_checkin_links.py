@@ -398,3 +398,13 @@ def test_another_producers_link_answers_404_and_shows_nothing(owner_client, show
 def test_the_shows_page_leads_to_its_door_links(owner_client, show):
     html = owner_client.get(_url("show", show.slug)).content.decode()
     assert f'href="{_url("checkin-show", show.slug)}">Door links &amp; check-in</a>' in html
+
+
+def test_reloading_the_new_link_forms_address_goes_back_to_the_door_links(owner_client, producer):
+    show = ShowFactory(producer=producer)
+
+    response = owner_client.get(reverse("portal:checkin-create", args=[show.slug]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:checkin-show", args=[show.slug])
+    assert not CheckInSession.objects.exists()

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -207,10 +207,12 @@ def checkin_show(request, slug: str):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @producer_required
 def checkin_create(request, slug: str):
     show = _show(request, slug)
+    if request.method == "GET":  # the address of a form sent back with errors, reloaded or bookmarked
+        return redirect("portal:checkin-show", show.slug)
     form = _new_link_form(show, request.POST)
     if form.is_valid():
         try:

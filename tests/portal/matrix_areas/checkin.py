@@ -46,6 +46,8 @@ CASES: dict[str, list[Case]] = {
     "checkin-show": [Case("get", _SEES_A, args=lambda w: [w.show.slug])],
     "checkin-create": [
         Case("post", _ACTS_ON_A, args=lambda w: [w.show.slug], data=lambda w: {"new-label": "Front door"}),
+        # Reloading the form's address after an error goes back to the show's door links.
+        Case("get", expect(anon=302, outsider=404, manager=302, owner=302, staff=302), args=lambda w: [w.show.slug]),
     ],
     "checkin-link": [
         Case("get", _SEES_A, args=_link),
