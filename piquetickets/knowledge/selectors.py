@@ -4,7 +4,9 @@ everyone), by category, one article with its related ones, and a ranked search.
 Search on PostgreSQL is full text (English stemming: "refunds" finds "refund"), weighted title >
 summary > body and ranked; on other databases (SQLite in development and tests) every word must occur
 in the title, summary or body, and an article whose title has the words comes before one whose body
-has them. Either way at most :data:`SEARCH_LIMIT` articles.
+has them. When no article has every word (a question: "how do I refund a ticket"), the articles with
+any of its meaningful words are found, those with more of them first. Either way at most
+:data:`SEARCH_LIMIT` articles.
 """
 
 from __future__ import annotations
@@ -15,6 +17,50 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from .models import KnowledgeArticle, KnowledgeCategory
 
 SEARCH_LIMIT = 20
+# Words a question is made of that say nothing of what it is about (PostgreSQL's English configuration
+# drops its own list; this one is for the other databases).
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "my",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "me",
+        "we",
+        "our",
+    ]
+)
 RELATED_LIMIT = 4
 Audience = KnowledgeArticle.Audience
 
@@ -61,11 +107,22 @@ def knowledge_search(*, audience: str, query: str, limit: int = SEARCH_LIMIT) ->
         return []
     articles = knowledge_articles_for(audience=audience)
     if connection.vendor == "postgresql":
-        return _search_full_text(articles, query, limit)
-    return _search_words(articles, words, limit)
+        found = _search_full_text(articles, query, limit)
+    else:
+        found = _search_words(articles, words, limit)
+    if found:
+        return found
+    # Nothing has every word (a question: "how do I refund a ticket"): the articles with any of its
+    # words that mean something, those with more of them first.
+    meaningful = [word for word in words if word.lower() not in STOP_WORDS]
+    if not meaningful or len(words) == 1:  # one word: the search above was this one
+        return []
+    if connection.vendor == "postgresql":
+        return _search_full_text(articles, query, limit, any_word=meaningful)
+    return _search_words(articles, meaningful, limit, any_word=True)
 
 
-def _search_full_text(articles, query: str, limit: int) -> list[KnowledgeArticle]:
+def _search_full_text(articles, query: str, limit: int, any_word: list[str] | None = None) -> list[KnowledgeArticle]:
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     vector = (
@@ -73,7 +130,12 @@ def _search_full_text(articles, query: str, limit: int) -> list[KnowledgeArticle
         + SearchVector("summary", weight="B", config="english")
         + SearchVector("body", weight="C", config="english")
     )
-    search = SearchQuery(query, search_type="websearch", config="english")
+    if any_word:
+        search = SearchQuery(any_word[0], search_type="plain", config="english")
+        for word in any_word[1:]:
+            search |= SearchQuery(word, search_type="plain", config="english")
+    else:
+        search = SearchQuery(query, search_type="websearch", config="english")
     return list(
         articles.annotate(document=vector, rank=SearchRank(vector, search))
         .filter(document=search)
@@ -81,14 +143,22 @@ def _search_full_text(articles, query: str, limit: int) -> list[KnowledgeArticle
     )
 
 
-def _search_words(articles, words: list[str], limit: int) -> list[KnowledgeArticle]:
+def _search_words(articles, words: list[str], limit: int, any_word: bool = False) -> list[KnowledgeArticle]:
     score = Value(0, output_field=IntegerField())
+    anywhere = Q()
     for word in words:
-        articles = articles.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word))
+        found = Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+        if any_word:
+            anywhere |= found
+        else:
+            articles = articles.filter(found)
         score = score + Case(
             When(title__icontains=word, then=Value(3)),
             When(summary__icontains=word, then=Value(2)),
-            default=Value(1),
+            When(body__icontains=word, then=Value(1)),
+            default=Value(0),
             output_field=IntegerField(),
         )
+    if any_word:
+        articles = articles.filter(anywhere)
     return list(articles.annotate(rank=score).order_by("-rank", "category__order", "order", "title")[:limit])

@@ -116,6 +116,18 @@ def test_search_by_several_words(library):
     assert found == ["how-payouts-work"]
 
 
+def test_a_question_finds_the_articles_with_its_meaningful_words(owner_client, library):
+    found = [a.slug for a in knowledge_search(audience="producers", query="how do I refund a ticket")]
+    nothing = knowledge_search(audience="producers", query="how do I zebra")
+
+    assert found[0] == "refunding-an-order"
+    assert "secret-draft-about-refunds" not in found
+    assert "where-is-my-ticket" not in found  # a buyers' article
+    assert nothing == []
+    page = text(owner_client.get(URL, {"q": "how do I refund a ticket"}))
+    assert "No article matches" not in page
+
+
 def test_search_orders_a_title_match_before_a_body_match(library):
     found = [a.slug for a in knowledge_search(audience="producers", query="refund")]
     assert found[0] == "refunding-an-order"
