@@ -19,48 +19,11 @@ from .models import KnowledgeArticle, KnowledgeCategory
 SEARCH_LIMIT = 20
 # Words a question is made of that say nothing of what it is about (PostgreSQL's English configuration
 # drops its own list; this one is for the other databases).
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "my",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "what",
-        "when",
-        "where",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-        "me",
-        "we",
-        "our",
-    ]
-)
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "get", "how", "i", "if",
+    "in", "is", "it", "my", "of", "on", "or", "the", "to", "what", "when", "where", "who", "why", "will", "with",
+    "you", "your", "me", "we", "our",
+})  # fmt: skip
 RELATED_LIMIT = 4
 Audience = KnowledgeArticle.Audience
 
