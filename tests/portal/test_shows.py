@@ -743,6 +743,8 @@ def test_the_show_page_warns_when_tickets_on_sale_are_more_than_the_room_holds(o
 
     warning = "The ticket types on sale add up to 130 tickets, and The Basement Room holds 120."
     assert f'<p class="alert alert--warning">{warning}' in over
+    assert '<td class="hide-sm">Not on sale</td>' in over  # the type off sale, not "While published"
+    assert over.count("While published") == 2
     assert "alert--warning" not in fits
 
 
