@@ -88,6 +88,14 @@ def test_find_an_order_and_refund_one_ticket(any_page, live_server):
 
     page.get_by_role("link", name="Refund…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Refund order {reference}")
+    # Only what the chosen refund needs shows: nothing more for the whole order, the tickets for some.
+    expect(page.get_by_role("group", name="Tickets to refund")).to_be_hidden()
+    expect(page.get_by_label("Amount to give back", exact=False)).to_be_hidden()
+    page.get_by_label("Some tickets: they stop admitting, and their price is given back").check()
+    expect(page.get_by_role("group", name="Tickets to refund")).to_be_visible()
+    page.get_by_label("An amount of money: every ticket stays valid").check()
+    expect(page.get_by_role("group", name="Tickets to refund")).to_be_hidden()
+    expect(page.get_by_label("Amount to give back", exact=False)).to_be_visible()
     page.get_by_label("Some tickets: they stop admitting, and their price is given back").check()
     page.get_by_role("button", name="Review the refund").click()
     expect(page.locator(".error-summary")).to_contain_text("Choose the tickets to refund.")
