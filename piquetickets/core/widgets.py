@@ -13,7 +13,8 @@ class QuickSelect(forms.Select):
     filter of a producer's shows cost more than its 25 rows. Grouped choices are drawn by Django's."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        # iter() first: list() would ask a model choice iterator its length, a COUNT query of its own
+        choices = list(iter(self.choices))
         if any(isinstance(label, list | tuple) for _, label in choices):
             return super().render(name, value, attrs, renderer)
         chosen = {str(v) for v in self.format_value(value)}

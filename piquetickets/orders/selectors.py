@@ -9,7 +9,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 
 from piquetickets.producers.models import Producer, ProducerFinancial
@@ -104,9 +104,16 @@ def _order_search(term: str) -> Q:
         query |= Q(uuid__startswith=reference)
     ticket = _ticket_code_range(reference)
     if ticket is not None:  # a ticket's code (as the email and door list show it) finds its order
-        lines = TicketAttendee.objects.filter(ticket_order__order=OuterRef("pk"), uuid__range=ticket)
-        query |= Q(Exists(lines))
+        # Its orders' ids first (a range of the attendees' UUID index): an EXISTS in this OR would keep
+        # PostgreSQL from combining the other terms' indexes, and scan every order.
+        attendees = TicketAttendee.objects.filter(uuid__range=ticket).order_by()
+        ids = list(attendees.values_list("ticket_order__order_id", flat=True)[:_TICKET_CODE_ORDERS])
+        if ids:
+            query |= Q(pk__in=ids)
     return query
+
+
+_TICKET_CODE_ORDERS = 20  # a short code names one ticket of a show, seldom more across a producer's shows
 
 
 def _ticket_code_range(reference: str) -> tuple[uuid.UUID, uuid.UUID] | None:

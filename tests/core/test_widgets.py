@@ -67,3 +67,20 @@ def test_grouped_choices_are_drawn_by_djangos_templates():
 
     assert '<optgroup label="Tonight">' in html
     assert '<option value="b" selected>B</option>' in html
+
+
+def test_a_model_choice_select_reads_its_choices_in_one_query(django_assert_num_queries, db):
+    from piquetickets.shows.models import Show
+    from tests.factories import ShowFactory
+
+    ShowFactory(title="One")
+    ShowFactory(title="Two")
+
+    class Pick(forms.Form):
+        show = forms.ModelChoiceField(queryset=Show.objects.order_by("title"), widget=QuickSelect)
+
+    form = Pick()
+    with django_assert_num_queries(1):  # the shows; no COUNT
+        html = str(form["show"])
+
+    assert html.index(">One</option>") < html.index(">Two</option>")
