@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -143,3 +144,15 @@ def test_each_checkout_row_reads_back_the_same_as_one_the_orm_wrote(model):
         {"order_id"} if model is TicketHold else set()
     )
     assert _same_rows(model, orm.pk, lean.pk, differ=differ)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's session settings")
+@pytest.mark.django_db
+def test_postgresql_sessions_wait_for_locks_5_seconds_and_compile_no_query():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+
+    assert (lock_timeout, jit) == ("5s", "off")
