@@ -11,7 +11,10 @@ class AlreadyMember(ApplicationError):
 
 class InvitationNotFound(ApplicationError):
     code = "invitation_not_found"
-    default_message = "This invitation link isn't valid. Check that you copied all of it."
+    default_message = (
+        "This invitation link isn't valid. Check that you copied all of it; if the invitation was sent again, "
+        "only the link in the newest email works."
+    )
     status = 404
 
 

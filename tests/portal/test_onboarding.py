@@ -138,6 +138,17 @@ def test_a_link_that_is_not_one_answers_404(client, invited, token):
     assert client.get(f"/dashboard/join/{token}/").status_code == 404
 
 
+def test_the_link_of_an_invitation_sent_again_says_only_the_newest_works(client, producer, invited):
+    _, old = invited
+    _, new = producer_invite(producer=producer, email="nia@example.com")  # "send again"
+
+    stale = client.get(f"/dashboard/join/{old}/")
+
+    assert stale.status_code == 404
+    assert "only the link in the newest email works" in stale.content.decode()
+    assert client.get(f"/dashboard/join/{new}/").status_code == 200
+
+
 def test_the_token_stays_out_of_referrers_and_caches(client, invited):
     _, token = invited
 
