@@ -43,7 +43,9 @@ def test_a_producer_signs_in_with_username_or_email_and_lands_on_the_dashboard(c
 
     assert response.status_code == 302
     assert response["Location"] == "/dashboard/"
-    assert client.get("/dashboard/").status_code == 200
+    dashboard = client.get("/dashboard/")
+    assert dashboard.status_code == 200
+    assert "Welcome back, Maya." in dashboard.content.decode()  # by name, not "signed in as maya"
 
 
 def test_signing_in_starts_a_new_session(client, maya):
