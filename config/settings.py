@@ -255,6 +255,10 @@ LOGIN_REDIRECT_URL = "portal:dashboard"
 # django-allauth: the portal's accounts (sign in, out, password reset and change, TOTP two-factor).
 # No one signs up: producers' team members join by invitation (piquetickets/producers/services.py).
 ACCOUNT_ADAPTER = "piquetickets.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "piquetickets.accounts.forms.SignInForm",
+    "reset_password": "piquetickets.accounts.forms.PasswordResetForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"  # an invitation's link proves the address

@@ -48,6 +48,19 @@ def test_a_producer_signs_in_with_username_or_email_and_lands_on_the_dashboard(c
     assert "Welcome back, Maya." in dashboard.content.decode()  # by name, not "signed in as maya"
 
 
+def test_empty_sign_in_and_reset_forms_say_what_to_enter(client):
+    sign_in_page = client.post("/accounts/login/", {"login": "", "password": ""})
+    reset_page = client.post("/accounts/password/reset/", {"email": ""})
+    bad_address = client.post("/accounts/password/reset/", {"email": "not an address"})
+
+    assert sign_in_page.status_code == reset_page.status_code == bad_address.status_code == 422
+    assert "Enter your username or email address." in sign_in_page.content.decode()
+    assert "Enter your password." in sign_in_page.content.decode()
+    assert "Enter the email address of your account." in reset_page.content.decode()
+    assert "Enter an email address like name@example.com." in bad_address.content.decode()
+    assert "This field is required." not in sign_in_page.content.decode() + reset_page.content.decode()
+
+
 def test_signing_in_starts_a_new_session(client, maya):
     client.get("/accounts/login/")  # an anonymous session exists (the CSRF cookie, a test cookie)
     session = client.session
