@@ -69,3 +69,19 @@ def test_below_a_laptop_the_navigation_folds_behind_the_menu_button(browser, liv
     expect(nav).to_be_hidden()
     expect(menu).to_be_focused()
     page.context.close()
+
+
+def test_no_portal_page_is_wider_than_a_phone(browser, live_server, producer):
+    """Wide tables scroll in their own box; nothing in them (a visually-hidden label in the last column, an
+    invitation's long address) widens the page."""
+    from piquetickets.producers.services import producer_invite
+
+    producer_invite(producer=producer, email="a.very.long.address.for.a.phone@example.com")
+    page = open_page(new_context(browser, viewport={"width": 390, "height": 844}))
+    sign_in(page, live_server.url, "olivia")
+
+    for path in ("/dashboard/team/", "/dashboard/shows/", "/dashboard/orders/", "/dashboard/payouts/",
+                 "/dashboard/analytics/", "/dashboard/venues/", "/dashboard/checkin/", "/dashboard/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.context.close()
