@@ -748,6 +748,23 @@ def test_the_show_page_warns_when_tickets_on_sale_are_more_than_the_room_holds(o
     assert "alert--warning" not in fits
 
 
+def test_the_preview_gives_the_doors_time_alone_on_the_shows_date(owner_client, producer):
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 12, 12, 22, 0, tzinfo=ZoneInfo("America/Chicago"))
+    show = ShowFactory(producer=producer, start_time=start, door_time=start - timedelta(minutes=30),
+                       end_time=start + timedelta(hours=2), time_zone="America/Chicago")  # fmt: skip
+    late = ShowFactory(producer=producer, start_time=start.replace(hour=0, minute=15), time_zone="America/Chicago",
+                       door_time=start.replace(hour=0, minute=15) - timedelta(minutes=30),
+                       end_time=start.replace(hour=2))  # fmt: skip
+
+    page = owner_client.get(reverse("portal:show-preview", args=[show.slug])).content.decode()
+    after_midnight = owner_client.get(reverse("portal:show-preview", args=[late.slug])).content.decode()
+
+    assert "<strong>Sat 12 Dec 2026 · 10:00 PM CST</strong> · doors 9:30 PM</p>" in page
+    assert " · doors Fri 11 Dec 2026 · 11:45 PM CST</p>" in after_midnight
+
+
 def test_preview_of_a_draft(owner_client, producer):
     show = ShowFactory(producer=producer, published=False, title="Secret", description="<h1>Big</h1><p>Fun</p>")
     TicketFactory(show=show, name="Door", price=Decimal("12.00"))

@@ -83,6 +83,14 @@ def _when(show: Show, value: datetime | None = None) -> str:
     return f"{local:%a} {local.day} {local:%b} {local.year} · {clock_time(local)} {zone_abbreviation(local)}"
 
 
+def _doors(show: Show) -> str:
+    """When the doors open: the time alone when it is the show's date (``9:30 PM``), else date and time."""
+    if not show.door_time:
+        return ""
+    doors, start = show_local(show, show.door_time), show_local(show, show.start_time)
+    return clock_time(doors) if doors.date() == start.date() else _when(show, show.door_time)
+
+
 def _percent(part: int, whole: int) -> int:
     return min(100, round(100 * part / whole)) if whole else 0
 
@@ -212,7 +220,6 @@ def _show_page(request, show: Show, *, refusal: ApplicationError | None = None, 
         "status": label,
         "tone": tone,
         "when": _when(show),
-        "doors": _when(show, show.door_time) if show.door_time else "",
         "ends": _when(show, show.end_time),
         "tickets": [
             {
@@ -391,7 +398,7 @@ def show_preview(request, slug: str):
     context = {
         "show": show,
         "when": _when(show),
-        "doors": _when(show, show.door_time) if show.door_time else "",
+        "doors": _doors(show),
         "description_html": rich_text(show.description),
         "tickets": [{"ticket": ticket, "price": format_money(ticket.price, show.currency)} for ticket in tickets],
         "performers": list(show.performers.order_by("name")),
