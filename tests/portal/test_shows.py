@@ -299,6 +299,18 @@ def test_a_file_that_is_not_an_image_is_refused_by_field_and_nothing_is_written(
     assert Show.all_objects.count() == 0
 
 
+def test_a_form_sent_back_with_errors_says_which_chosen_images_to_choose_again(owner_client):
+    data = {**_show_data(end_time=_local(10, 18)), "image": upload("poster.png"), "square_image": upload("sq.png")}
+
+    response = owner_client.post(reverse("portal:show-create"), data)
+    clean = owner_client.post(reverse("portal:show-create"), _show_data(end_time=_local(10, 18)))
+
+    assert response.status_code == 422
+    assert "Choose again: Main image, Square image. A chosen image isn't kept" in response.content.decode()
+    assert "Choose again" not in clean.content.decode()
+    assert Show.all_objects.count() == 0
+
+
 def test_edit_shows_local_times_and_saves_changes(owner_client, producer):
     start = datetime(2030, 7, 4, 21, 0, tzinfo=NEW_YORK)
     show = ShowFactory(

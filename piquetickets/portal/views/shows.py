@@ -285,7 +285,9 @@ def _form_page(request, form: ShowForm, *, show: Show | None = None, status: int
     for name in ShowForm.image_fields:
         payload = image_payload(show, name) if show is not None else None
         images.append({"field": form[name], "current": payload["url"] if payload else ""})
-    context = {"form": form, "show": show, "images": images}
+    # A browser never sends a chosen file again: when the form comes back with errors, say which to choose.
+    dropped = [form[name].label for name in ShowForm.image_fields if name in request.FILES]
+    context = {"form": form, "show": show, "images": images, "images_dropped": dropped if form.errors else []}
     return render(request, "portal/shows/form.html", context, status=status)
 
 
