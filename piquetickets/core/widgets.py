@@ -28,3 +28,15 @@ class QuickSelect(forms.Select):
         )
         final = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final), options)
+
+
+class RichTextarea(forms.Textarea):
+    """A ``<textarea>`` for rich text (a model's ``SanitizedHTMLField``), marked ``data-rich-text``.
+
+    With JavaScript, ``portal/richtext.js`` hides it and edits its HTML in an editor with a toolbar
+    (bold, italics, a heading, lists, links), writing the HTML back into it as the producer types and
+    when the form is sent. Without JavaScript it is the plain textarea it was: HTML typed into it is
+    sanitised on save, like everything else written to those fields."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 8, **(attrs or {}), "data-rich-text": True})

@@ -13,13 +13,14 @@ from django import forms
 
 from piquetickets.core.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, MIN_SIDE
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
+from piquetickets.core.widgets import RichTextarea
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 IMAGE_HINT = (
     f"{', '.join(sorted(ALLOWED_FORMATS))}; up to {MAX_UPLOAD_BYTES // 1024 // 1024} MB, "
     f"at least {MIN_SIDE}×{MIN_SIDE} pixels."
 )
-RICH_TEXT_HINT = "Paragraphs, bold, italics, lists and links are kept; anything else is removed."
+RICH_TEXT_HINT = "Use the toolbar for bold, italics, headings, lists and links."
 
 
 def _url_field(label: str, example: str) -> forms.URLField:
@@ -115,7 +116,7 @@ class VenueForm(ImageFormMixin, forms.Form):
     description = forms.CharField(
         label="Description",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=RichTextarea(attrs={"rows": 6}),
         help_text=f"What buyers read on the venue's page: how to get there, accessibility, the bar. {RICH_TEXT_HINT}",
     )
     venue_image = forms.FileField(required=False)
@@ -152,9 +153,7 @@ class PerformerForm(ImageFormMixin, forms.Form):
     city = forms.CharField(
         label="Based in", max_length=120, required=False, help_text="A city, shown under their name."
     )
-    bio = forms.CharField(
-        label="Bio", required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=RICH_TEXT_HINT
-    )
+    bio = forms.CharField(label="Bio", required=False, widget=RichTextarea(attrs={"rows": 6}), help_text=RICH_TEXT_HINT)
     image = forms.FileField(required=False)
     website = _url_field("Website", "https://danaquip.example")
     instagram = _url_field("Instagram", "https://instagram.com/danaquip")
@@ -190,7 +189,7 @@ class ProfileForm(ImageFormMixin, forms.Form):
     bio = forms.CharField(
         label="About you",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=RichTextarea(attrs={"rows": 6}),
         help_text=f"On your public page. {RICH_TEXT_HINT}",
     )
     image = forms.FileField(required=False)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
+from piquetickets.core.widgets import RichTextarea
 from piquetickets.performers.models import Performer
 from piquetickets.shows.models import Show, TicketPromoCode
 from piquetickets.venues.models import Venue
@@ -164,8 +165,8 @@ class ShowForm(LocalTimesMixin, forms.Form):
     description = forms.CharField(
         label="Description",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="What buyers read on the show page. Paragraphs, bold, italics, lists and links are kept.",
+        widget=RichTextarea(attrs={"rows": 8}),
+        help_text="What buyers read on the show page. Use the toolbar for bold, italics, headings, lists and links.",
     )
     time_zone = forms.ChoiceField(
         label="Time zone",
@@ -290,7 +291,10 @@ class TicketForm(LocalTimesMixin, forms.Form):
 
     name = forms.CharField(label="Name", max_length=120, error_messages={"required": "Enter the ticket type's name."})
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What it includes."
+        label="Description",
+        required=False,
+        widget=RichTextarea(attrs={"rows": 3}),
+        help_text="What it includes. Use the toolbar for bold, italics, headings, lists and links.",
     )
     price = forms.DecimalField(
         label="Price",
