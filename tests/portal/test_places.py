@@ -225,6 +225,28 @@ def test_new_performer_with_links_and_photo(owner_client, producer):
     assert performer.image.name.endswith(".jpg")
 
 
+def test_a_social_link_must_be_on_its_site(owner_client, producer):
+    response = owner_client.post(
+        reverse("portal:performer-create"),
+        {
+            "name": "Dana Quip",
+            "instagram": "https://evil.example/phish",
+            "twitter": "https://instagram.com.evil.example/x",
+            "youtube": "https://youtu.be/abc",
+            "website": "https://any.example/site",
+        },
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a Instagram address, like https://instagram.com/danaquip" not in html
+    assert "Enter an Instagram address, like https://instagram.com/danaquip" in html
+    assert "Enter an X (Twitter) address, like https://x.com/danaquip" in html
+    assert "YouTube address" not in html  # youtu.be is YouTube's
+    assert "Website address" not in html
+    assert not Performer.objects.exists()
+
+
 def test_performer_errors_by_field(owner_client):
     response = owner_client.post(reverse("portal:performer-create"), {"name": "", "youtube": "nope nope"})
 

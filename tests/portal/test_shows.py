@@ -408,6 +408,22 @@ def test_ticket_type_errors_by_field_and_nothing_written(owner_client, producer)
     assert Ticket.objects.count() == 0
 
 
+def test_absurd_quantities_are_refused_by_their_field_in_words(owner_client, producer):
+    show = ShowFactory(producer=producer)
+    url = reverse("portal:show-ticket-create", args=[show.slug])
+    data = {"name": "GA", "price": "10", "quantity": "3000000000", "max_per_order": "99999999999999999999",
+            "sort_order": "0", "is_active": "on"}  # fmt: skip
+
+    response = owner_client.post(url, data)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "At most 1,000,000 of one ticket type." in html
+    assert "At most 100 per order." in html
+    assert "9223372036854775807" not in html
+    assert not show.tickets.exists()
+
+
 def test_sales_window_in_the_wrong_order_is_refused(owner_client, producer):
     show = ShowFactory(producer=producer)
 

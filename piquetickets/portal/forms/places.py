@@ -9,7 +9,10 @@ An image is checked by ``core.images.image_attach`` (as the API's upload is) whe
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from piquetickets.core.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, MIN_SIDE
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
@@ -23,12 +26,34 @@ IMAGE_HINT = (
 RICH_TEXT_HINT = "Use the toolbar for bold, italics, headings, lists and links."
 
 
+# Where each social link may point: the public pages show it under that site's name and icon.
+SOCIAL_HOSTS = {
+    "Instagram": ("instagram.com",),
+    "TikTok": ("tiktok.com",),
+    "YouTube": ("youtube.com", "youtu.be"),
+    "Facebook": ("facebook.com", "fb.com", "fb.me"),
+    "X (Twitter)": ("x.com", "twitter.com"),
+}
+
+
+def _on_host(label: str, hosts: tuple[str, ...], example: str):
+    def validate(value: str) -> None:
+        host = (urlsplit(value).hostname or "").lower()
+        if not any(host == allowed or host.endswith("." + allowed) for allowed in hosts):
+            article = "an" if label[0] in "AEIOUX" else "a"  # "an Instagram", "an X (Twitter)"
+            raise ValidationError(f"Enter {article} {label} address, like {example}", code="wrong_site")
+
+    return validate
+
+
 def _url_field(label: str, example: str) -> forms.URLField:
+    hosts = SOCIAL_HOSTS.get(label)
     return forms.URLField(
         label=label,
         required=False,
         assume_scheme="https",
         max_length=200,
+        validators=[_on_host(label, hosts, example)] if hosts else [],
         error_messages={"invalid": f"Enter a web address like {example}"},
         widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false", "autocomplete": "url"}),
     )

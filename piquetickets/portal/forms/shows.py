@@ -286,6 +286,12 @@ class ShowForm(LocalTimesMixin, forms.Form):
 # --- ticket types --------------------------------------------------------------------------------------
 
 
+# Far above any room, far below what a database integer holds (a number past it met the database's own limit
+# in its message: "less than or equal to 9223372036854775807").
+MOST_TICKETS = 1_000_000
+MOST_PER_ORDER = 100
+
+
 class TicketForm(LocalTimesMixin, forms.Form):
     local_time_fields = ("sales_start", "sales_end")
 
@@ -311,10 +317,20 @@ class TicketForm(LocalTimesMixin, forms.Form):
     quantity = forms.IntegerField(
         label="Quantity for sale",
         min_value=0,
-        error_messages={"required": "Enter how many are for sale.", "invalid": "Enter a whole number."},
+        max_value=MOST_TICKETS,
+        error_messages={
+            "required": "Enter how many are for sale.",
+            "invalid": "Enter a whole number.",
+            "max_value": f"At most {MOST_TICKETS:,} of one ticket type.",
+        },
     )
     max_per_order = forms.IntegerField(
-        label="Most per order", min_value=1, required=False, help_text="Empty: the show's limit per order."
+        label="Most per order",
+        min_value=1,
+        max_value=MOST_PER_ORDER,
+        required=False,
+        help_text="Empty: the show's limit per order.",
+        error_messages={"max_value": f"At most {MOST_PER_ORDER} per order.", "invalid": "Enter a whole number."},
     )
     sales_start = LocalDateTimeField(label="On sale from", required=False, help_text="Empty: from publishing.")
     sales_end = LocalDateTimeField(label="On sale until", required=False, help_text="Empty: until the show starts.")
