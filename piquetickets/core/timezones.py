@@ -23,6 +23,30 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in iana_time_zones()]
 
 
+# The zones most shows are in, named as people say them, above the ~600 of the full list in the forms.
+COMMON_TIME_ZONES = (
+    ("America/New_York", "US Eastern (New York)"),
+    ("America/Chicago", "US Central (Chicago)"),
+    ("America/Denver", "US Mountain (Denver)"),
+    ("America/Phoenix", "Arizona (Phoenix)"),
+    ("America/Los_Angeles", "US Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Toronto", "Canada Eastern (Toronto)"),
+    ("America/Vancouver", "Canada Pacific (Vancouver)"),
+    ("Europe/London", "UK (London)"),
+    ("Europe/Dublin", "Ireland (Dublin)"),
+    ("Europe/Paris", "Central Europe (Paris, Berlin, Madrid)"),
+    ("Australia/Sydney", "Australia Eastern (Sydney)"),
+    ("Pacific/Auckland", "New Zealand (Auckland)"),
+)
+
+
+def time_zone_choices_grouped() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The form's choices: the common zones first, then every zone by its IANA name."""
+    return [("Common", list(COMMON_TIME_ZONES)), ("Every time zone", time_zone_choices())]
+
+
 def time_zone_constraint(*, field: str, name: str):
     """A CHECK constraint that only admits IANA zone names in ``field``."""
     from django.db import models

@@ -937,3 +937,15 @@ def test_show_page_query_count_is_the_same_for_one_and_many_ticket_types_and_cod
 
     assert len(many.captured_queries) == len(one.captured_queries)
     assert (len(response.context["tickets"]), len(response.context["promos"])) == (6, 6)
+
+
+def test_the_time_zone_select_offers_the_common_zones_first(owner_client):
+    html = owner_client.get(reverse("portal:show-create")).content.decode()
+
+    common = html.index('<optgroup label="Common">')
+    every = html.index('<optgroup label="Every time zone">')
+    assert common < html.index("US Eastern (New York)") < html.index("Australia Eastern (Sydney)") < every
+    assert '<option value="America/Chicago" selected>US Central (Chicago)</option>' in html
+    assert html.count('<option value="America/Chicago" selected>') == 2  # the show's and the new venue's select
+    assert '<option value="America/Chicago">America/Chicago</option>' in html  # in the full list, not selected
+    assert '<option value="America/Argentina/Buenos_Aires">America/Argentina/Buenos Aires</option>' in html

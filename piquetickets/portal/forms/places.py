@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from piquetickets.core.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, MIN_SIDE
-from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
+from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices_grouped
 from piquetickets.core.widgets import RichTextarea
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -117,7 +117,7 @@ class VenueForm(ImageFormMixin, forms.Form):
     )
     time_zone = forms.ChoiceField(
         label="Time zone",
-        choices=time_zone_choices,
+        choices=time_zone_choices_grouped,
         initial=DEFAULT_TIME_ZONE,
         help_text="New shows here start on this clock.",
     )

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices
+from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices_grouped
 from piquetickets.core.widgets import RichTextarea
 from piquetickets.performers.models import Performer
 from piquetickets.shows.models import Show, TicketPromoCode
@@ -170,7 +170,7 @@ class ShowForm(LocalTimesMixin, forms.Form):
     )
     time_zone = forms.ChoiceField(
         label="Time zone",
-        choices=time_zone_choices,
+        choices=time_zone_choices_grouped,
         initial=DEFAULT_TIME_ZONE,
         help_text="The times below are on this clock (the venue's).",
     )
@@ -188,7 +188,7 @@ class ShowForm(LocalTimesMixin, forms.Form):
     new_venue_address = forms.CharField(label="Street address", max_length=255, required=False)
     new_venue_city = forms.CharField(label="City", max_length=120, required=False)
     new_venue_time_zone = forms.ChoiceField(
-        label="Venue's time zone", choices=time_zone_choices, initial=DEFAULT_TIME_ZONE, required=False
+        label="Venue's time zone", choices=time_zone_choices_grouped, initial=DEFAULT_TIME_ZONE, required=False
     )
     performers = forms.ModelMultipleChoiceField(
         label="Performers", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
