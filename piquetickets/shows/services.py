@@ -41,8 +41,10 @@ PROMO_FIELDS = {"code", "discount_type", "discount", "max_uses", "valid_from", "
 MAX_YEARS_AHEAD = 5
 
 
-def _check_schedule(show: Show) -> None:
-    """A show being scheduled starts between now and five years from now."""
+def show_schedule_check(show: Show) -> None:
+    """A show being scheduled starts between now and five years from now (raises :class:`InvalidInput`
+    by ``start_time``). The portal's form also asks it before the rest is valid, to tell every error at
+    once."""
     now = timezone.now()
     if show.start_time is None:
         return
@@ -61,7 +63,7 @@ def show_create(*, producer, author, data: dict[str, Any], performers: Iterable 
         show.time_zone = show.venue.time_zone
     now = timezone.now()
     show.draft_created_at = show.draft_updated_at = now
-    _check_schedule(show)
+    show_schedule_check(show)
     show.full_clean(exclude=["slug"])
     show.save()
     if performers is not None:
@@ -89,7 +91,7 @@ def show_update(*, show: Show, data: dict[str, Any], performers: Iterable | None
     schedule_changed = "start_time" in data and data["start_time"] != locked.start_time
     assign_fields(locked, data, SHOW_FIELDS)
     if schedule_changed:
-        _check_schedule(locked)
+        show_schedule_check(locked)
     changed = list(data)
     if not locked.published:
         locked.draft_updated_at = timezone.now()
@@ -187,7 +189,7 @@ def show_duplicate(*, show: Show, author, title: str, start_time, end_time, door
     copy.image_variants = dict(show.image_variants or {})
     copy.start_time, copy.end_time, copy.door_time = start_time, end_time, door_time
     copy.draft_created_at = copy.draft_updated_at = timezone.now()
-    _check_schedule(copy)
+    show_schedule_check(copy)
     copy.full_clean(exclude=["slug"])
     copy.save()
     copy.performers.set(show.performers.all())

@@ -311,6 +311,25 @@ def test_a_form_sent_back_with_errors_says_which_chosen_images_to_choose_again(o
     assert Show.all_objects.count() == 0
 
 
+def test_one_submit_tells_every_error_the_form_has(owner_client):
+    """Empty title, the end before the start, a start in the past and a file that is not an image: all
+    by their fields at once, not one stage per submit."""
+    data = {
+        **_show_data(title="", start_time=_local(-3, 20), end_time=_local(-3, 18), door_time=None),
+        "banner_image": upload("notes.png", content=b"just some text, not a picture at all"),
+    }
+
+    response = owner_client.post(reverse("portal:show-create"), data)
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["title"] == ["Enter the show's title."]
+    assert errors["end_time"] == ["The show must end after it starts."]
+    assert errors["start_time"] == ["The show can't start in the past."]
+    assert errors["banner_image"] == ["This file is not an image we can use."]
+    assert Show.all_objects.count() == 0
+
+
 def test_edit_shows_local_times_and_saves_changes(owner_client, producer):
     start = datetime(2030, 7, 4, 21, 0, tzinfo=NEW_YORK)
     show = ShowFactory(

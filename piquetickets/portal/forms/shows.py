@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from piquetickets.core.images import InvalidImage, image_check
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices_grouped
 from piquetickets.core.widgets import RichTextarea
 from piquetickets.performers.models import Performer
@@ -236,6 +237,26 @@ class ShowForm(LocalTimesMixin, forms.Form):
     @property
     def wants_new_venue(self) -> bool:
         return any((self.cleaned_data.get(name) or "").strip() for name in self.NEW_VENUE_FIELDS)
+
+    def _clean_image(self, name: str):
+        """A chosen file is checked with the form (``core.images.image_check``, as storing it checks again),
+        so an unusable image is told together with the other fields' errors, not on a later submit."""
+        upload = self.cleaned_data.get(name)
+        if upload:
+            try:
+                image_check(upload)
+            except InvalidImage as refusal:
+                raise ValidationError(refusal.message, code="invalid_image") from refusal
+        return upload
+
+    def clean_image(self):
+        return self._clean_image("image")
+
+    def clean_banner_image(self):
+        return self._clean_image("banner_image")
+
+    def clean_square_image(self):
+        return self._clean_image("square_image")
 
     def clean(self):
         cleaned = super().clean()

@@ -48,6 +48,7 @@ from piquetickets.shows.services import (
     show_publish,
     show_publish_problems,
     show_restore,
+    show_schedule_check,
     show_soft_delete,
     show_unpublish,
     show_update,
@@ -333,7 +334,33 @@ def _submit_show(request, form: ShowForm, show: Show | None):
             apply_error(form, refusal)
         except ValidationError as error:
             apply_validation_error(form, error, model=Show)
+    else:
+        _tell_the_rest(request, form, show)
     return None, _form_page(request, form, show=show, status=422)
+
+
+_TIMES = ("door_time", "start_time", "end_time")
+
+
+def _tell_the_rest(request, form: ShowForm, show: Show | None) -> None:
+    """With some fields in error, also tell what saving would refuse of the fields that are fine (the
+    times in the wrong order, a start in the past), so one submit shows every error instead of one stage
+    per submit. Only fields without an error of their own are checked; saving checks everything again."""
+    fine = {name: form.cleaned_data[name] for name in _TIMES if name in form.cleaned_data and name not in form.errors}
+    if not fine:
+        return
+    candidate = Show(producer=request.producer, **fine)
+    unchecked = {field.name for field in Show._meta.fields} - set(fine)
+    try:
+        candidate.validate_constraints(exclude=unchecked)
+    except ValidationError as error:
+        apply_validation_error(form, error, model=Show)
+    start = fine.get("start_time")
+    if start is not None and "start_time" not in form.errors and (show is None or start != show.start_time):
+        try:
+            show_schedule_check(candidate)
+        except ApplicationError as refusal:
+            apply_error(form, refusal)
 
 
 @require_http_methods(["GET", "POST"])
