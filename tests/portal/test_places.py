@@ -381,3 +381,17 @@ def test_profile_refused_logo_changes_nothing(owner_client, producer):
     assert response.context["preview"]["name"] == "Laugh Track"
     producer.refresh_from_db()
     assert producer.name == "Laugh Track"
+
+
+def test_the_country_is_chosen_from_real_countries(owner_client, producer):
+    page = owner_client.get(reverse("portal:profile")).content.decode()
+    made_up = owner_client.post(reverse("portal:profile"), {"name": "Laugh Track", "country": "ZZ"})
+    lower = owner_client.post(reverse("portal:profile"), {"name": "Laugh Track", "country": "ca"})
+
+    assert '<option value="US"' in page
+    assert page.index(">United States</option>") < page.index(">Afghanistan</option>")
+    assert made_up.status_code == 422
+    assert "Choose a country from the list." in made_up.content.decode()
+    assert lower.status_code == 303
+    producer.refresh_from_db()
+    assert producer.country == "CA"

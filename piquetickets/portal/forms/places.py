@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from piquetickets.core.countries import country_choices
 from piquetickets.core.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, MIN_SIDE
 from piquetickets.core.timezones import DEFAULT_TIME_ZONE, time_zone_choices_grouped
-from piquetickets.core.widgets import RichTextarea
+from piquetickets.core.widgets import QuickSelect, RichTextarea
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 IMAGE_HINT = (
@@ -57,6 +58,23 @@ def _url_field(label: str, example: str) -> forms.URLField:
         error_messages={"invalid": f"Enter a web address like {example}"},
         widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false", "autocomplete": "url"}),
     )
+
+
+class CountryField(forms.ChoiceField):
+    """A country from the list (``core.countries``), by its two-letter code in any case (``us`` is US)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Country")
+        kwargs.setdefault("choices", country_choices)
+        kwargs.setdefault("widget", QuickSelect(attrs={"autocomplete": "country"}))
+        kwargs.setdefault(
+            "error_messages",
+            {"required": "Choose the country.", "invalid_choice": "Choose a country from the list."},
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
 
 
 class ImageFormMixin:
@@ -104,17 +122,7 @@ class VenueForm(ImageFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input--short"}),
     )
-    country = forms.RegexField(
-        label="Country",
-        regex=r"^[A-Za-z]{2}$",
-        initial="US",
-        max_length=2,
-        help_text="Two letters, e.g. US, CA, GB.",
-        error_messages={"invalid": "Enter the country's two-letter code, e.g. US.", "required": "Enter the country."},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "country", "class": "input--short", "autocapitalize": "characters"}
-        ),
-    )
+    country = CountryField(initial="US")
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=time_zone_choices_grouped,
@@ -225,16 +233,7 @@ class ProfileForm(ImageFormMixin, forms.Form):
         error_messages={"invalid": "Enter an email address like help@laughtrack.example."},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    country = forms.RegexField(
-        label="Country",
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        help_text="Two letters, e.g. US. Where you are paid out.",
-        error_messages={"invalid": "Enter the country's two-letter code, e.g. US.", "required": "Enter the country."},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "country", "class": "input--short", "autocapitalize": "characters"}
-        ),
-    )
+    country = CountryField(help_text="Where you are paid out.")
     website = _url_field("Website", "https://laughtrack.example")
     instagram = _url_field("Instagram", "https://instagram.com/laughtrack")
     ticktock = _url_field("TikTok", "https://www.tiktok.com/@laughtrack")
