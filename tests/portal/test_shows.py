@@ -443,6 +443,20 @@ def test_absurd_quantities_are_refused_by_their_field_in_words(owner_client, pro
     assert not show.tickets.exists()
 
 
+def test_a_ticket_types_errors_come_in_one_submit(owner_client, producer):
+    show = ShowFactory(producer=producer)
+    data = {"name": "GA", "price": "-5", "quantity": "-1", "sales_start": "2030-05-02T20:00",
+            "sales_end": "2030-05-01T20:00", "sort_order": "0", "is_active": "on"}  # fmt: skip
+
+    response = owner_client.post(reverse("portal:show-ticket-create", args=[show.slug]), data)
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert set(errors) == {"price", "quantity", "sales_end"}
+    assert errors["sales_end"] == ["Sales must end after they start."]
+    assert not show.tickets.exists()
+
+
 def test_sales_window_in_the_wrong_order_is_refused(owner_client, producer):
     show = ShowFactory(producer=producer)
 

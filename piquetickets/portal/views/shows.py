@@ -342,6 +342,19 @@ def _submit_show(request, form: ShowForm, show: Show | None):
 _TIMES = ("door_time", "start_time", "end_time")
 
 
+def _tell_constraints(form, model, fine: dict, **known):
+    """Check ``model``'s constraints over the form's fields that are ``fine`` (no error of their own) while
+    others are in error, and put what they refuse by its field: a constraint over a field in error, or
+    over one the form doesn't set, is left for the save. Returns the unsaved instance."""
+    candidate = model(**known, **fine)
+    unchecked = {field.name for field in model._meta.concrete_fields} - set(fine)
+    try:
+        candidate.validate_constraints(exclude=unchecked)
+    except ValidationError as error:
+        apply_validation_error(form, error, model=model)
+    return candidate
+
+
 def _tell_the_rest(request, form: ShowForm, show: Show | None) -> None:
     """With some fields in error, also tell what saving would refuse of the fields that are fine (the
     times in the wrong order, a start in the past), so one submit shows every error instead of one stage
@@ -349,12 +362,7 @@ def _tell_the_rest(request, form: ShowForm, show: Show | None) -> None:
     fine = {name: form.cleaned_data[name] for name in _TIMES if name in form.cleaned_data and name not in form.errors}
     if not fine:
         return
-    candidate = Show(producer=request.producer, **fine)
-    unchecked = {field.name for field in Show._meta.fields} - set(fine)
-    try:
-        candidate.validate_constraints(exclude=unchecked)
-    except ValidationError as error:
-        apply_validation_error(form, error, model=Show)
+    candidate = _tell_constraints(form, Show, fine, producer=request.producer)
     start = fine.get("start_time")
     if start is not None and "start_time" not in form.errors and (show is None or start != show.start_time):
         try:
@@ -530,6 +538,10 @@ def _part_submit(request, part: _ShowPart, show: Show, *, item=None):
         else:
             messages.success(request, f"{part.label(saved)} {'added' if item is None else 'saved'}.")
             return see_other(_show_url(show))
+    else:
+        fields = {field.name for field in part.model._meta.concrete_fields}
+        fine = {name: value for name, value in form.cleaned_data.items() if name in fields and name not in form.errors}
+        _tell_constraints(form, part.model, fine, show=show)
     return _part_page(request, part, show, form, item=item, status=422)
 
 
