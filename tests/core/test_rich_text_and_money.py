@@ -71,3 +71,30 @@ def test_time_zone_list_is_real_iana_names():
     assert "Factory" not in zones
     assert list(zones) == sorted(zones)
     assert len(zones) > 400
+
+
+@pytest.mark.django_db
+def test_rich_text_longer_than_the_limit_is_refused_by_its_field_in_the_portal_and_the_api(client):
+    from django.urls import reverse
+
+    from piquetickets.core.fields import RICH_TEXT_MAX
+    from piquetickets.performers.models import Performer
+    from tests.factories import MembershipFactory
+
+    owner = MembershipFactory(role="owner").user
+    client.force_login(owner)
+    too_long = "<p>" + "ha" * (RICH_TEXT_MAX // 2) + "</p>"
+
+    response = client.post(reverse("portal:performer-create"), {"name": "Dana Quip", "bio": too_long})
+
+    assert response.status_code == 422
+    assert "This is too long: keep it under 100,000 characters, markup included." in response.content.decode()
+    assert not Performer.objects.exists()
+
+    from tests.api.conftest import client_for
+
+    api = client_for(owner).post("/api/v1/performers/", {"name": "Dana Quip", "bio": too_long}, format="json")
+
+    assert api.status_code == 400, api.content
+    assert "bio" in str(api.json())
+    assert not Performer.objects.exists()
