@@ -374,11 +374,15 @@ function enhance(textarea) {
     if (document.activeElement === editor && selectionInEditor()) {
       return;
     }
+    // A copy taken before the focus moves: focusing the text may move the caret, and what listens to
+    // that may write savedRange.
+    const range = savedRange && editor.contains(savedRange.commonAncestorContainer) ? savedRange.cloneRange() : null;
     editor.focus({ preventScroll: true });
-    if (savedRange && editor.contains(savedRange.commonAncestorContainer)) {
+    if (range) {
       const selection = document.getSelection();
       selection.removeAllRanges();
-      selection.addRange(savedRange);
+      selection.addRange(range);
+      savedRange = range.cloneRange();
     }
   };
   const closest = (tag) => {
@@ -571,6 +575,13 @@ function enhance(textarea) {
   toolbar.addEventListener("mousedown", (event) => {
     if (event.target.closest("button")) {
       event.preventDefault();
+    }
+  });
+  // The selection as the focus comes to the toolbar (Shift+Tab or Alt+F10 from the text): what its
+  // buttons act on, whatever selection events are still on their way.
+  toolbar.addEventListener("focusin", (event) => {
+    if (!toolbar.contains(event.relatedTarget)) {
+      savedRange = selectionInEditor()?.cloneRange() || savedRange;
     }
   });
   toolbar.addEventListener("click", (event) => {
