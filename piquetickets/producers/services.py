@@ -194,12 +194,12 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-@transaction.atomic
 def invitation_is_for(invitation: OnboardingSession, user) -> bool:
     """Whether ``user``'s account has the address ``invitation`` was sent to (case aside)."""
     return bool(user.email) and user.email.strip().casefold() == invitation.email.strip().casefold()
 
 
+@transaction.atomic
 def producer_invitation_accept(*, token: str, user=None, new_account: NewAccount | None = None):
     """Accept an invitation: ``user`` (signed in) joins, or a new account is made for the invited
     address from ``new_account``. The invitation is used up in the same transaction (a conditional

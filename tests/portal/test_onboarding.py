@@ -247,3 +247,14 @@ def test_a_username_taken_already_gets_a_number(client, producer):
     client.post(f"/dashboard/join/{token}/", GOOD)
 
     assert User.objects.get(email="sam@example.com").username == "sam2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_is_one_transaction_outside_any_other(producer):
+    """The acceptance locks the producer's owners (select_for_update): outside a test's own transaction,
+    as in a live server, it must open its own (PostgreSQL refuses a lock outside one)."""
+    _, token = producer_invite(producer=producer, email="nia@example.com")
+
+    membership = producer_invitation_accept(token=token, new_account=NewAccount("Nia", "Okoro", "laughs-all-night-77"))
+
+    assert (membership.user.email, membership.producer) == ("nia@example.com", producer)
