@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,7 +10,7 @@ from django.utils import timezone
 
 from piquetickets.core.errors import InvalidInput
 from piquetickets.orders.models import TicketAttendee
-from piquetickets.orders.tickets import clock_time, show_local
+from piquetickets.orders.tickets import clock_time, show_local, ticket_code_range
 from piquetickets.shows.models import Show
 
 from .errors import InvalidSession, NotCheckedIn, SessionExpired, SessionRevoked
@@ -140,11 +138,6 @@ ATTENDEE_FIELDS = (
 )  # fmt: skip
 
 
-# A ticket's short code: the first 8 characters of its UUID, as the email, the order page, the door list
-# and the CSV show it (``B8C49AC7``).
-SHORT_CODE = re.compile(r"[0-9a-f]{8}")
-
-
 class _SharedShortCode(Exception):
     """Two tickets of the show start with the code typed: only the whole code (or the QR code) tells."""
 
@@ -156,19 +149,14 @@ def _attendee_for(code: str, *, show_id: int | None = None) -> TicketAttendee | 
     tickets = TicketAttendee.objects.select_related(
         "ticket_order__ticket", "ticket_order__order", "show", "checked_in_session"
     ).only(*ATTENDEE_FIELDS)
-    typed = (code or "").strip().lower()
-    try:
-        return tickets.filter(uuid=uuid.UUID(typed)).first()
-    except (ValueError, AttributeError):
-        pass
-    short = typed.replace(" ", "").lstrip("#")
-    if show_id is None or not SHORT_CODE.fullmatch(short):
+    span = ticket_code_range(code)
+    if span is None:
         return None
-    found = list(
-        tickets.filter(
-            show_id=show_id, uuid__gte=uuid.UUID(short + "0" * 24), uuid__lte=uuid.UUID(short + "f" * 24)
-        ).order_by()[:2]
-    )
+    if span[0] == span[1]:
+        return tickets.filter(uuid=span[0]).first()
+    if show_id is None:
+        return None
+    found = list(tickets.filter(show_id=show_id, uuid__range=span).order_by()[:2])
     if len(found) > 1:
         raise _SharedShortCode
     return found[0] if found else None

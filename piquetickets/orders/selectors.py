@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from functools import partial
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from piquetickets.producers.models import Producer, ProducerFinancial
 from piquetickets.shows.models import Show, Ticket
 
 from .models import Order, Refund, TicketAttendee, TicketOrder
+from .tickets import ticket_code_range
 
 
 def _catalogue_key(show_slug: str) -> str:
@@ -102,7 +102,7 @@ def _order_search(term: str) -> Q:
     reference = term.lower().lstrip("#")
     if re.fullmatch(r"[0-9a-f-]{4,36}", reference):
         query |= Q(uuid__startswith=reference)
-    ticket = _ticket_code_range(reference)
+    ticket = ticket_code_range(reference)
     if ticket is not None:  # a ticket's code (as the email and door list show it) finds its order
         # Its orders' ids first (a range of the attendees' UUID index): an EXISTS in this OR would keep
         # PostgreSQL from combining the other terms' indexes, and scan every order.
@@ -114,18 +114,6 @@ def _order_search(term: str) -> Q:
 
 
 _TICKET_CODE_ORDERS = 20  # a short code names one ticket of a show, seldom more across a producer's shows
-
-
-def _ticket_code_range(reference: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """The UUIDs a ticket code stands for: its 8-character short code (a range of the UUID index) or the
-    whole UUID."""
-    if re.fullmatch(r"[0-9a-f]{8}", reference):
-        return uuid.UUID(reference + "0" * 24), uuid.UUID(reference + "f" * 24)
-    try:
-        whole = uuid.UUID(reference)
-    except ValueError:
-        return None
-    return whole, whole
 
 
 def producer_orders(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,25 @@ DOOR_NOTICE = "Show this code at the door. One entry per code."
 QR_ERROR_LEVEL = "q"  # 25 % of the code may be smudged, creased or glared and it still scans.
 
 # --- Shared facts about an order (also used by the order emails) ------------------------------
+
+
+# A ticket's short code: the first 8 characters of its UUID, as the email, the order page, the door list
+# and the CSV show it (``B8C49AC7``).
+SHORT_CODE = re.compile(r"[0-9a-f]{8}")
+
+
+def ticket_code_range(code: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The UUIDs a typed ticket code stands for (any case, ``#`` or spaces aside): its whole UUID (both
+    ends equal), or the range of every UUID starting with its 8-character short code (read by a range of
+    the UUID index, on SQLite as on PostgreSQL); ``None`` for neither."""
+    typed = (code or "").strip().lower().replace(" ", "").lstrip("#")
+    if SHORT_CODE.fullmatch(typed):
+        return uuid.UUID(typed + "0" * 24), uuid.UUID(typed + "f" * 24)
+    try:
+        whole = uuid.UUID(typed)
+    except ValueError:
+        return None
+    return whole, whole
 
 
 def order_reference(order: Order) -> str:
