@@ -78,6 +78,15 @@ def tickets_left(*, show_id: int, now: datetime | None = None) -> dict[int, tupl
     }
 
 
+def show_over_room(*, show: Show, tickets: list[Ticket]) -> tuple[int, int] | None:
+    """``(tickets on sale, the room's capacity)`` when ``tickets`` (the show's types) on sale add up to
+    more people than its venue holds, else ``None`` (no venue, no capacity given, or it fits). A room's
+    capacity is a safety and licensing limit: selling past it is the producer's call, never silent."""
+    room = show.venue.capacity if show.venue_id else None
+    selling = sum(ticket.quantity for ticket in tickets if ticket.is_active)
+    return (selling, room) if room and selling > room else None
+
+
 def ticket_availability(*, ticket: Ticket) -> tuple[int, int]:
     """``(held, remaining)`` for one ticket type, read now."""
     row = tickets_with_availability(Ticket.objects.filter(pk=ticket.pk)).values("held", "remaining").get()

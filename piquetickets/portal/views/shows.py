@@ -38,7 +38,7 @@ from piquetickets.orders.tickets import _zone_abbreviation as zone_abbreviation
 from piquetickets.orders.tickets import clock_time, show_local
 from piquetickets.shows.errors import QuantityBelowCommitted
 from piquetickets.shows.models import Show, Ticket, TicketPromoCode
-from piquetickets.shows.selectors import tickets_with_availability
+from piquetickets.shows.selectors import show_over_room, tickets_with_availability
 from piquetickets.shows.services import (
     promo_code_create,
     promo_code_remove,
@@ -260,12 +260,11 @@ def _show_page(request, show: Show, *, refusal: ApplicationError | None = None, 
 
 
 def _over_room(show: Show, tickets: list) -> str:
-    """A warning when the ticket types on sale add up to more people than the venue holds (a room's
-    capacity is a safety and licensing limit; selling past it is the producer's call, never silent)."""
-    room = show.venue.capacity if show.venue_id else None
-    selling = sum(ticket.quantity for ticket in tickets if ticket.is_active)
-    if not room or selling <= room:
+    """The warning of :func:`~piquetickets.shows.selectors.show_over_room`, or ``""``."""
+    over = show_over_room(show=show, tickets=tickets)
+    if over is None:
         return ""
+    selling, room = over
     return (
         f"The ticket types on sale add up to {selling:,} tickets, and {show.venue.name} holds {room:,}. "
         "Lower the quantities, or the venue's capacity if it is wrong."
